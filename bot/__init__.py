@@ -1,0 +1,1 @@
+"""StageBot adapters: command line, console, Discord, mailbox; and the composition root."""

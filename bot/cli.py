@@ -1,0 +1,234 @@
+"""The ``stagebot`` command line: calculators, and the composition root of the long-running jobs.
+
+Bad input prints one French sentence on standard error and exits 2; a failure of the program
+itself exits 1. The JSON shapes are those of ../shared/CLI.md.
+"""
+
+import argparse
+import json
+import logging
+import re
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, NoReturn
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot import render
+from bot.errors import BotError, ConfigError, InputError
+from bot.parsing import parse_date, parse_decimal, parse_int
+from bot.settings import Settings, load_settings
+from rules import contracts, deadlines, durations, gratification, quota, workstudy
+from rules.calendar import REGIONS, parse_weekdays
+from rules.errors import RuleError
+from rules.programmes import programme, programmes
+
+EXIT_BAD_INPUT = 2
+EXIT_FAILURE = 1
+
+_ARGPARSE_FR: tuple[tuple[str, str], ...] = (
+    (r"the following arguments are required: (.+)", r"argument obligatoire manquant : \1"),
+    (r"argument (\S+): invalid choice: '?([^' ]+)'? \(choose from (.+)\)", r"valeur « \2 » refusée pour \1 (choix : \3)"),
+    (r"argument (\S+): expected one argument", r"l'option \1 attend une valeur"),
+    (r"unrecognized arguments: (.+)", r"arguments non reconnus : \1"),
+    (r"argument (\S+): not allowed with argument (\S+)", r"les options \1 et \2 s'excluent"),
+    (r"one of the arguments (.+) is required", r"une de ces options est obligatoire : \1"),
+    (r"argument (\S+): (.+)", r"\1 : \2"),
+)
+
+
+class FrenchParser(argparse.ArgumentParser):
+    """argparse with its usage errors turned into one French sentence and exit status 2."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["add_help"] = False
+        super().__init__(*args, **kwargs)
+        self.add_argument("-h", "--help", action="help", help="afficher cette aide et quitter")
+
+    def error(self, message: str) -> NoReturn:
+        for pattern, replacement in _ARGPARSE_FR:
+            if re.fullmatch(pattern, message):
+                message = re.sub(pattern, replacement, message)
+                break
+        sentence = message[0].upper() + message[1:]
+        self.exit(EXIT_BAD_INPUT, f"{sentence.rstrip('.')}. (aide : {self.prog} --help)\n")
+
+
+def _typed(parser: Callable[[str], Any]) -> Callable[[str], Any]:
+    """Wrap a parser so that argparse shows our French sentence rather than its own."""
+
+    def convert(text: str) -> Any:
+        try:
+            return parser(text)
+        except (InputError, RuleError) as exc:
+            raise argparse.ArgumentTypeError(str(exc).rstrip(".")) from None
+
+    return convert
+
+
+def _hours(text: str) -> Decimal:
+    return parse_decimal(text, "Le nombre d'heures")
+
+
+def _rate(text: str) -> Decimal:
+    return parse_decimal(text, "Le taux horaire")
+
+
+def _positive_int(what: str) -> Callable[[str], int]:
+    return lambda text: parse_int(text, what)
+
+
+def build_parser() -> FrenchParser:
+    """The whole command tree."""
+    parser = FrenchParser(prog="stagebot", description="StageBot : l'assistant des bureaux de stages.")
+    parser.add_argument("--config", type=Path, help="fichier de configuration (défaut : ./config.toml)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMANDE", parser_class=FrenchParser)
+
+    calc = sub.add_parser("calc", help="calculateurs (gratification, durées, alternance, échéances…)")
+    csub = calc.add_subparsers(dest="calc", required=True, metavar="CALCUL", parser_class=FrenchParser)
+    programme_help = f"programme : {', '.join(programmes())} (défaut : celui de la configuration)"
+
+    g = csub.add_parser("gratification", help="jours travaillés, heures et gratification minimale mois par mois")
+    g.add_argument("--start", required=True, type=_typed(parse_date), help="premier jour (AAAA-MM-JJ)")
+    g.add_argument("--end", required=True, type=_typed(parse_date), help="dernier jour inclus (AAAA-MM-JJ)")
+    volume = g.add_mutually_exclusive_group()
+    volume.add_argument("--hours-per-day", type=_typed(_hours), help="heures par jour (défaut 7, 10 au plus)")
+    volume.add_argument("--hours-per-week", type=_typed(_hours), help="heures par semaine, réparties sur les jours")
+    g.add_argument("--weekdays", type=_typed(parse_weekdays), default=None, help="jours travaillés (défaut mon,…,fri)")
+    g.add_argument("--day-off", action="append", default=[], type=_typed(parse_date), help="jour non travaillé")
+    g.add_argument("--region", choices=list(REGIONS), default="metropole", help="jours fériés de cette région")
+    g.add_argument("--rate", type=_typed(_rate), help="taux horaire (€/h) au lieu du minimum légal")
+    g.add_argument("--programme", help=programme_help)
+    g.add_argument("--json", action="store_true", help="sortie JSON")
+
+    d = csub.add_parser("duree", help="convertir une durée en heures, jours, semaines et mois")
+    unit = d.add_mutually_exclusive_group(required=True)
+    for name, label in (("hours", "heures"), ("days", "jours de 7 h"), ("weeks", "semaines de 35 h"),
+                        ("months", "mois de 22 jours")):
+        unit.add_argument(f"--{name}", type=_typed(_hours), help=f"durée en {label}")
+    d.add_argument("--json", action="store_true", help="sortie JSON")
+
+    a = csub.add_parser("alternance-salaire", help="salaire minimum d'un apprenti ou d'un contrat pro")
+    a.add_argument("--contract", required=True, choices=["apprentissage", "professionnalisation"])
+    a.add_argument("--age", required=True, type=_typed(_positive_int("L'âge")))
+    a.add_argument("--year", type=int, choices=[1, 2, 3], default=1, help="année de contrat (1, 2 ou 3)")
+    a.add_argument("--date", type=_typed(parse_date), help="date du calcul (défaut : aujourd'hui)")
+    a.add_argument("--qualified", action="store_true", help="contrat pro : niveau au moins bac pro")
+    a.add_argument("--json", action="store_true", help="sortie JSON")
+
+    c = csub.add_parser("contrat-dates", help="bornes de début et de fin d'un contrat d'alternance (AMU MIAGE)")
+    c.add_argument("--formation", required=True, choices=list(contracts.FORMATIONS))
+    c.add_argument("--contract", required=True, choices=list(contracts.CONTRACTS))
+    c.add_argument("--ddf", type=_typed(parse_date), help="début de formation, si autre que 2025/2026")
+    c.add_argument("--dff", type=_typed(parse_date), help="fin de formation, si autre que 2025/2026")
+    c.add_argument("--json", action="store_true", help="sortie JSON")
+
+    s = csub.add_parser("stagiaires", help="nombre maximal de stagiaires simultanés")
+    s.add_argument("--headcount", required=True, type=_typed(_positive_int("L'effectif")))
+    s.add_argument("--json", action="store_true", help="sortie JSON")
+
+    e = csub.add_parser("echeance", help="date limite de chaque démarche avant le début du stage")
+    e.add_argument("--start", required=True, type=_typed(parse_date), help="début du stage")
+    e.add_argument("--abroad", action="store_true", help="stage à l'étranger")
+    e.add_argument("--programme", help=programme_help)
+    e.add_argument("--json", action="store_true", help="sortie JSON")
+
+    sub.add_parser("run", help="bot Discord et messagerie si un jeton est configuré, sinon aide des calculateurs")
+    return parser
+
+
+def today(settings: Settings) -> date:
+    """Today in the office's time zone (the only clock read; rules receive it as a parameter)."""
+    try:
+        zone = ZoneInfo(settings.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"Configuration invalide, clé « timezone » : fuseau inconnu « {settings.timezone} ».") from None
+    return datetime.now(zone).date()
+
+
+def _emit(args: argparse.Namespace, payload: dict[str, Any], text: str) -> None:
+    if getattr(args, "json", False):
+        print(json.dumps(payload, ensure_ascii=False))
+    else:
+        print(text)
+
+
+def _programme_id(args: argparse.Namespace, settings: Settings) -> str:
+    chosen = args.programme or settings.default_programme
+    programme(chosen)  # French error for an unknown identifier
+    return str(chosen)
+
+
+def run_calc(args: argparse.Namespace, settings: Settings) -> None:
+    """Dispatch one calculator and print its answer."""
+    if args.calc == "gratification":
+        programme_id = _programme_id(args, settings)
+        kwargs: dict[str, Any] = {}
+        if args.weekdays is not None:
+            kwargs["weekdays"] = args.weekdays
+        result = gratification.compute(
+            args.start, args.end, hours_per_day=args.hours_per_day, hours_per_week=args.hours_per_week,
+            region_id=args.region, days_off=args.day_off, rate=args.rate, programme=programme(programme_id), **kwargs,
+        )
+        _emit(args, render.gratification_json(result, region_id=args.region, programme_id=programme_id),
+              render.gratification_text(result, region_id=args.region))
+    elif args.calc == "duree":
+        unit = next(name for name in ("hours", "days", "weeks", "months") if getattr(args, name) is not None)
+        converted = durations.convert(getattr(args, unit), unit)
+        _emit(args, render.durations_json(converted), render.durations_text(converted))
+    elif args.calc == "alternance-salaire":
+        pay = workstudy.minimum_pay(args.contract, args.age, args.year, args.date or today(settings),
+                                    qualified=args.qualified)
+        _emit(args, render.pay_json(pay), render.pay_text(pay))
+    elif args.calc == "contrat-dates":
+        window = contracts.window(args.formation, args.contract, ddf=args.ddf, dff=args.dff)
+        _emit(args, render.window_json(window), render.window_text(window))
+    elif args.calc == "stagiaires":
+        q = quota.max_interns(args.headcount)
+        _emit(args, render.quota_json(q), render.quota_text(q))
+    elif args.calc == "echeance":
+        steps = deadlines.steps_before(args.start, _programme_id(args, settings), abroad=args.abroad)
+        now = today(settings)
+        _emit(args, render.steps_json(steps, today=now), render.steps_text(steps, start=args.start, today=now))
+
+
+def run_main(settings: Settings, parser: FrenchParser) -> int:
+    """The main job: the full bot with a Discord token; otherwise what exists without one."""
+    if settings.discord.token is not None and settings.discord.token.get_secret_value():
+        print("Le bot Discord n'est pas encore livré dans cette version ; utilisez les calculateurs "
+              "(stagebot calc --help).", file=sys.stderr)
+        return EXIT_FAILURE
+    print("StageBot : aucun jeton Discord configuré. Calculateurs disponibles :\n")
+    calc_parser = parser._subparsers._group_actions[0].choices["calc"]  # type: ignore[union-attr]
+    calc_parser.print_help()
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``stagebot`` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings(args.config)
+        logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        if args.command == "calc":
+            run_calc(args, settings)
+            return 0
+        if args.command == "run":
+            return run_main(settings, parser)
+    except (BotError, RuleError) as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # the program itself failed: one sentence, details in the debug log
+        logging.getLogger("stagebot").debug("internal error", exc_info=True)
+        print(f"Erreur interne de StageBot ({type(exc).__name__}) : signalez-la à l'équipe.", file=sys.stderr)
+        return EXIT_FAILURE
+    parser.error(f"commande inconnue {args.command}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

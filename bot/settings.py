@@ -1,0 +1,114 @@
+"""Settings: one pydantic model read from config.toml, secrets overridable from the environment.
+
+Environment variables use the prefix ``STAGEBOT_`` and ``__`` between levels, e.g.
+``STAGEBOT_DISCORD__TOKEN``. Nothing is read at import time: call ``load_settings``.
+"""
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from bot.errors import ConfigError
+from rules.programmes import programmes
+
+DEFAULT_CONFIG = Path("config.toml")
+CONFIG_ENV = "STAGEBOT_CONFIG"
+
+
+class DiscordSettings(BaseModel):
+    """The Discord bot's connection."""
+
+    model_config = ConfigDict(extra="forbid")
+    token: SecretStr | None = None
+    guild_id: int | None = Field(default=None, gt=0)
+
+
+class Settings(BaseSettings):
+    """Everything StageBot reads from config.toml and the environment."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="STAGEBOT_", env_nested_delimiter="__", extra="forbid", case_sensitive=False
+    )
+    default_programme: str = "paris1-miage"
+    timezone: str = "Europe/Paris"
+    database: Path = Path("stagebot.sqlite3")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    discord: DiscordSettings = DiscordSettings()
+
+    @field_validator("default_programme")
+    @classmethod
+    def _known_programme(cls, value: str) -> str:
+        if value not in programmes():
+            raise ValueError(f"programme inconnu, choisissez parmi {', '.join(programmes())}")
+        return value
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # The environment wins over the file (init values), so secrets never need to be in the file.
+        del dotenv_settings, file_secret_settings
+        return env_settings, init_settings
+
+
+_MESSAGES = {
+    "extra_forbidden": "clé inconnue",
+    "missing": "clé obligatoire manquante",
+    "int_parsing": "nombre entier attendu",
+    "int_type": "nombre entier attendu",
+    "bool_parsing": "true ou false attendu",
+    "bool_type": "true ou false attendu",
+    "string_type": "texte attendu",
+    "greater_than": "valeur trop petite",
+    "literal_error": "valeur non autorisée",
+    "model_type": "section attendue",
+    "dict_type": "section attendue",
+    "path_type": "chemin attendu",
+}
+
+
+def _french(error: ValidationError) -> str:
+    first = error.errors()[0]
+    key = ".".join(str(part) for part in first["loc"]) or "(racine)"
+    if first["type"] == "value_error":
+        reason = str(first.get("ctx", {}).get("error", first["msg"]))
+    else:
+        reason = _MESSAGES.get(first["type"], "valeur invalide")
+    if first["type"] == "literal_error":
+        reason += f" (attendu : {first.get('ctx', {}).get('expected', '')})"
+    return f"Configuration invalide, clé « {key} » : {reason}."
+
+
+def config_path(explicit: Path | None = None) -> Path:
+    """The configuration file: the option, else $STAGEBOT_CONFIG, else ./config.toml."""
+    if explicit is not None:
+        return explicit
+    return Path(os.environ.get(CONFIG_ENV, str(DEFAULT_CONFIG)))
+
+
+def load_settings(path: Path | None = None, *, required: bool = False) -> Settings:
+    """Read and validate the settings; a missing file means defaults unless ``required``."""
+    file = config_path(path)
+    data: dict[str, Any] = {}
+    if file.exists():
+        try:
+            data = tomllib.loads(file.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"Le fichier {file} n'est pas un TOML valide : {exc}.") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"Impossible de lire {file} : {exc}.") from None
+    elif required or path is not None:
+        raise ConfigError(f"Fichier de configuration introuvable : {file} (copiez config.example.toml).")
+    try:
+        return Settings(**data)
+    except ValidationError as exc:
+        raise ConfigError(_french(exc)) from None
