@@ -30,7 +30,10 @@ EXIT_FAILURE = 1
 
 _ARGPARSE_FR: tuple[tuple[str, str], ...] = (
     (r"the following arguments are required: (.+)", r"argument obligatoire manquant : \1"),
-    (r"argument (\S+): invalid choice: '?([^' ]+)'? \(choose from (.+)\)", r"valeur « \2 » refusée pour \1 (choix : \3)"),
+    (
+        r"argument (\S+): invalid choice: '?([^' ]+)'? \(choose from (.+)\)",
+        r"valeur « \2 » refusée pour \1 (choix : \3)",
+    ),
     (r"argument (\S+): expected one argument", r"l'option \1 attend une valeur"),
     (r"unrecognized arguments: (.+)", r"arguments non reconnus : \1"),
     (r"argument (\S+): not allowed with argument (\S+)", r"les options \1 et \2 s'excluent"),
@@ -53,7 +56,7 @@ class FrenchParser(argparse.ArgumentParser):
                 message = re.sub(pattern, replacement, message)
                 break
         sentence = message[0].upper() + message[1:]
-        self.exit(EXIT_BAD_INPUT, f"{sentence.rstrip('.')}. (aide : {self.prog} --help)\n")
+        self.exit(EXIT_BAD_INPUT, f"{sentence.rstrip('.')}.\n")
 
 
 def _typed(parser: Callable[[str], Any]) -> Callable[[str], Any]:
@@ -105,8 +108,12 @@ def build_parser() -> FrenchParser:
 
     d = csub.add_parser("duree", help="convertir une durée en heures, jours, semaines et mois")
     unit = d.add_mutually_exclusive_group(required=True)
-    for name, label in (("hours", "heures"), ("days", "jours de 7 h"), ("weeks", "semaines de 35 h"),
-                        ("months", "mois de 22 jours")):
+    for name, label in (
+        ("hours", "heures"),
+        ("days", "jours de 7 h"),
+        ("weeks", "semaines de 35 h"),
+        ("months", "mois de 22 jours"),
+    ):
         unit.add_argument(f"--{name}", type=_typed(_hours), help=f"durée en {label}")
     d.add_argument("--json", action="store_true", help="sortie JSON")
 
@@ -144,7 +151,9 @@ def today(settings: Settings) -> date:
     try:
         zone = ZoneInfo(settings.timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(f"Configuration invalide, clé « timezone » : fuseau inconnu « {settings.timezone} ».") from None
+        raise ConfigError(
+            f"Configuration invalide, clé « timezone » : fuseau inconnu « {settings.timezone} »."
+        ) from None
     return datetime.now(zone).date()
 
 
@@ -169,18 +178,29 @@ def run_calc(args: argparse.Namespace, settings: Settings) -> None:
         if args.weekdays is not None:
             kwargs["weekdays"] = args.weekdays
         result = gratification.compute(
-            args.start, args.end, hours_per_day=args.hours_per_day, hours_per_week=args.hours_per_week,
-            region_id=args.region, days_off=args.day_off, rate=args.rate, programme=programme(programme_id), **kwargs,
+            args.start,
+            args.end,
+            hours_per_day=args.hours_per_day,
+            hours_per_week=args.hours_per_week,
+            region_id=args.region,
+            days_off=args.day_off,
+            rate=args.rate,
+            programme=programme(programme_id),
+            **kwargs,
         )
-        _emit(args, render.gratification_json(result, region_id=args.region, programme_id=programme_id),
-              render.gratification_text(result, region_id=args.region))
+        _emit(
+            args,
+            render.gratification_json(result, region_id=args.region, programme_id=programme_id),
+            render.gratification_text(result, region_id=args.region),
+        )
     elif args.calc == "duree":
         unit = next(name for name in ("hours", "days", "weeks", "months") if getattr(args, name) is not None)
         converted = durations.convert(getattr(args, unit), unit)
         _emit(args, render.durations_json(converted), render.durations_text(converted))
     elif args.calc == "alternance-salaire":
-        pay = workstudy.minimum_pay(args.contract, args.age, args.year, args.date or today(settings),
-                                    qualified=args.qualified)
+        pay = workstudy.minimum_pay(
+            args.contract, args.age, args.year, args.date or today(settings), qualified=args.qualified
+        )
         _emit(args, render.pay_json(pay), render.pay_text(pay))
     elif args.calc == "contrat-dates":
         window = contracts.window(args.formation, args.contract, ddf=args.ddf, dff=args.dff)
@@ -197,8 +217,11 @@ def run_calc(args: argparse.Namespace, settings: Settings) -> None:
 def run_main(settings: Settings, parser: FrenchParser) -> int:
     """The main job: the full bot with a Discord token; otherwise what exists without one."""
     if settings.discord.token is not None and settings.discord.token.get_secret_value():
-        print("Le bot Discord n'est pas encore livré dans cette version ; utilisez les calculateurs "
-              "(stagebot calc --help).", file=sys.stderr)
+        print(
+            "Le bot Discord n'est pas encore livré dans cette version ; utilisez les calculateurs "
+            "(stagebot calc --help).",
+            file=sys.stderr,
+        )
         return EXIT_FAILURE
     print("StageBot : aucun jeton Discord configuré. Calculateurs disponibles :\n")
     calc_parser = parser._subparsers._group_actions[0].choices["calc"]  # type: ignore[union-attr]
@@ -216,8 +239,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "calc":
             run_calc(args, settings)
             return 0
-        if args.command == "run":
-            return run_main(settings, parser)
+        return run_main(settings, parser)  # "run", the only other command
     except (BotError, RuleError) as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -227,7 +249,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         logging.getLogger("stagebot").debug("internal error", exc_info=True)
         print(f"Erreur interne de StageBot ({type(exc).__name__}) : signalez-la à l'équipe.", file=sys.stderr)
         return EXIT_FAILURE
-    parser.error(f"commande inconnue {args.command}")
 
 
 if __name__ == "__main__":

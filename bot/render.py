@@ -7,8 +7,8 @@ from typing import Any
 from rules.calendar import REGIONS, fr_short_date
 from rules.contracts import ContractWindow
 from rules.deadlines import Step
-from rules.durations import Durations
 from rules.durations import SOURCES as DURATION_SOURCES
+from rules.durations import Durations
 from rules.gratification import GratificationResult, summary_fr
 from rules.money import fr_amount, fr_number
 from rules.quota import SOURCES as QUOTA_SOURCES
@@ -31,7 +31,13 @@ def gratification_json(r: GratificationResult, *, region_id: str, programme_id: 
         "total_min": num(r.total_min),
         "smoothed_monthly": num(r.smoothed_monthly),
         "months": [
-            {"month": m.month, "days": m.days, "hours": num(m.hours), "rate": num(m.rate), "amount": num(m.amount)}
+            {
+                "month": m.month,
+                "days": m.days,
+                "hours": num(m.hours),
+                "rate": num(m.rate),
+                "amount": num(m.amount),
+            }
             for m in r.months
         ],
         "warnings": list(r.warnings),
@@ -72,8 +78,13 @@ def gratification_text(r: GratificationResult, *, region_id: str) -> str:
 
 def durations_json(d: Durations) -> dict[str, Any]:
     """The ``calc duree --json`` object."""
-    return {"hours": num(d.hours), "days": num(d.days), "weeks": num(d.weeks), "months": num(d.months),
-            "sources": list(DURATION_SOURCES)}
+    return {
+        "hours": num(d.hours),
+        "days": num(d.days),
+        "weeks": num(d.weeks),
+        "months": num(d.months),
+        "sources": list(DURATION_SOURCES),
+    }
 
 
 def durations_text(d: Durations) -> str:
@@ -86,9 +97,17 @@ def durations_text(d: Durations) -> str:
 
 def pay_json(p: WorkStudyPay) -> dict[str, Any]:
     """The ``calc alternance-salaire --json`` object."""
-    return {"percent_smic": p.percent_smic, "smic_hourly": num(p.smic_hourly), "monthly_gross": num(p.monthly_gross),
-            "basis": p.basis, "sources": list(p.sources), "contract": p.contract, "age": p.age, "year": p.year,
-            "warnings": list(p.warnings)}
+    return {
+        "percent_smic": p.percent_smic,
+        "smic_hourly": num(p.smic_hourly),
+        "monthly_gross": num(p.monthly_gross),
+        "basis": p.basis,
+        "sources": list(p.sources),
+        "contract": p.contract,
+        "age": p.age,
+        "year": p.year,
+        "warnings": list(p.warnings),
+    }
 
 
 def pay_text(p: WorkStudyPay) -> str:
@@ -105,43 +124,66 @@ def pay_text(p: WorkStudyPay) -> str:
 
 def window_json(w: ContractWindow) -> dict[str, Any]:
     """The ``calc contrat-dates --json`` object."""
-    return {"ddf": w.ddf.isoformat(), "dff": w.dff.isoformat(), "start_earliest": w.start_earliest.isoformat(),
-            "start_latest": w.start_latest.isoformat(), "end_earliest": w.end_earliest.isoformat(),
-            "end_latest": w.end_latest.isoformat(), "duration": w.duration, "formation": w.formation,
-            "contract": w.contract, "notes": list(w.notes), "sources": [w.source]}
+    return {
+        "ddf": w.ddf.isoformat(),
+        "dff": w.dff.isoformat(),
+        "start_earliest": w.start_earliest.isoformat(),
+        "start_latest": w.start_latest.isoformat(),
+        "end_earliest": w.end_earliest.isoformat(),
+        "end_latest": w.end_latest.isoformat(),
+        "duration": w.duration,
+        "formation": w.formation,
+        "contract": w.contract,
+        "notes": list(w.notes),
+        "sources": [w.source],
+    }
 
 
 def window_text(w: ContractWindow) -> str:
     """Contract windows for people."""
-    return "\n".join([
-        f"Formation du {fr_short_date(w.ddf)} (DDF) au {fr_short_date(w.dff)} (DFF), contrat : {w.contract}.",
-        f"Début du contrat entre le {fr_short_date(w.start_earliest)} et le {fr_short_date(w.start_latest)}.",
-        f"Fin du contrat entre le {fr_short_date(w.end_earliest)} et le {fr_short_date(w.end_latest)}.",
-        f"Durée : {w.duration}.",
-        *(f"• {n}" for n in w.notes),
-        f"Source : {w.source}",
-    ])
+    return "\n".join(
+        [
+            f"Formation du {fr_short_date(w.ddf)} (DDF) au {fr_short_date(w.dff)} (DFF), contrat : {w.contract}.",
+            f"Début du contrat entre le {fr_short_date(w.start_earliest)} et le {fr_short_date(w.start_latest)}.",
+            f"Fin du contrat entre le {fr_short_date(w.end_earliest)} et le {fr_short_date(w.end_latest)}.",
+            f"Durée : {w.duration}.",
+            *(f"• {n}" for n in w.notes),
+            f"Source : {w.source}",
+        ]
+    )
 
 
 def quota_json(q: Quota) -> dict[str, Any]:
     """The ``calc stagiaires --json`` object."""
-    return {"max_interns": q.max_interns, "headcount": q.headcount, "max_per_tutor": q.per_tutor,
-            "sources": list(QUOTA_SOURCES)}
+    return {
+        "max_interns": q.max_interns,
+        "headcount": q.headcount,
+        "max_per_tutor": q.per_tutor,
+        "sources": list(QUOTA_SOURCES),
+    }
 
 
 def quota_text(q: Quota) -> str:
     """Trainee quota for people."""
-    return (f"Avec {q.headcount} salarié(s), l'organisme peut accueillir au plus {q.max_interns} stagiaire(s) en "
-            f"même temps ; un tuteur suit au plus {q.per_tutor} stagiaires.\nSources : " + " ; ".join(QUOTA_SOURCES))
+    return (
+        f"Avec {q.headcount} salarié(s), l'organisme peut accueillir au plus {q.max_interns} stagiaire(s) en "
+        f"même temps ; un tuteur suit au plus {q.per_tutor} stagiaires.\nSources : " + " ; ".join(QUOTA_SOURCES)
+    )
 
 
 def steps_json(steps: list[Step], *, today: date | None = None) -> dict[str, Any]:
     """The ``calc echeance --json`` object."""
-    return {"steps": [
-        {"step": s.step, "latest": s.latest.isoformat(), "source": s.source,
-         **({"late": s.latest < today} if today else {})}
-        for s in steps
-    ]}
+    return {
+        "steps": [
+            {
+                "step": s.step,
+                "latest": s.latest.isoformat(),
+                "source": s.source,
+                **({"late": s.latest < today} if today else {}),
+            }
+            for s in steps
+        ]
+    }
 
 
 def steps_text(steps: list[Step], *, start: date, today: date | None = None) -> str:

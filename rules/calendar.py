@@ -46,8 +46,18 @@ MON_FRI: frozenset[int] = frozenset(range(5))
 MON_SAT: frozenset[int] = frozenset(range(6))
 
 MONTHS_FR = (
-    "janvier", "février", "mars", "avril", "mai", "juin",
-    "juillet", "août", "septembre", "octobre", "novembre", "décembre",
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
 )
 
 
@@ -66,9 +76,7 @@ def parse_weekdays(spec: str) -> frozenset[int]:
     for raw in spec.split(","):
         code = raw.strip().lower()[:3]
         if code not in WEEKDAY_CODES:
-            raise UnknownValue(
-                f"Jour de la semaine inconnu « {raw.strip()} » : utilisez mon,tue,wed,thu,fri,sat,sun."
-            )
+            raise UnknownValue(f"Jour de la semaine inconnu « {raw.strip()} » : utilisez mon,tue,wed,thu,fri,sat,sun.")
         days.add(WEEKDAY_CODES.index(code))
     if not days:
         raise UnknownValue("Indiquez au moins un jour travaillé dans la semaine.")
@@ -78,7 +86,7 @@ def parse_weekdays(spec: str) -> frozenset[int]:
 @lru_cache(maxsize=256)
 def _holidays_of_year(region_id: str, year: int) -> dict[date, str]:
     reg = region(region_id)
-    table = holidays.France(subdiv=reg.subdiv, years=year, language="fr")
+    table = holidays.country_holidays("FR", subdiv=reg.subdiv, years=year, language="fr")
     return dict(table.items())
 
 

@@ -33,17 +33,45 @@ FORMATIONS: dict[str, Formation] = {
     f.id: f
     for f in (
         # Tableau 5, column "L3I MIAGE 2025/2026".
-        Formation("l3i", "L3I parcours MIAGE 2025/2026", date(2025, 9, 1), date(2026, 7, 3), "1 an",
-                  "entre 6 mois et 1 an", TABLE5),
+        Formation(
+            "l3i",
+            "L3I parcours MIAGE 2025/2026",
+            date(2025, 9, 1),
+            date(2026, 7, 3),
+            "1 an",
+            "entre 6 mois et 1 an",
+            TABLE5,
+        ),
         # Tableau 5, column "Master MIAGE 2025/2027" (contract over the two years).
-        Formation("master", "Master MIAGE 2025/2027 (M1 et M2)", date(2025, 9, 1), date(2027, 9, 3), "2 ans",
-                  "entre 6 mois et 1 an, chaque année du Master", TABLE5),
+        Formation(
+            "master",
+            "Master MIAGE 2025/2027 (M1 et M2)",
+            date(2025, 9, 1),
+            date(2027, 9, 3),
+            "2 ans",
+            "entre 6 mois et 1 an, chaque année du Master",
+            TABLE5,
+        ),
         # Tableau 5 note 23: "le M1 MIAGE 2025/2026 se terminera officiellement le 02/09/2026 (inclus)".
-        Formation("m1", "M1 MIAGE 2025/2026", date(2025, 9, 1), date(2026, 9, 2), "1 an",
-                  "entre 6 mois et 1 an", f"{TABLE5}, note 23"),
+        Formation(
+            "m1",
+            "M1 MIAGE 2025/2026",
+            date(2025, 9, 1),
+            date(2026, 9, 2),
+            "1 an",
+            "entre 6 mois et 1 an",
+            f"{TABLE5}, note 23",
+        ),
         # Tableau 5, column "M2 MIAGE 2025/2026".
-        Formation("m2", "M2 MIAGE 2025/2026", date(2025, 9, 4), date(2026, 9, 4), "1 an",
-                  "entre 6 mois et 1 an", TABLE5),
+        Formation(
+            "m2",
+            "M2 MIAGE 2025/2026",
+            date(2025, 9, 4),
+            date(2026, 9, 4),
+            "1 an",
+            "entre 6 mois et 1 an",
+            TABLE5,
+        ),
     )
 }
 
@@ -111,7 +139,15 @@ def window(formation_id: str, contract: str, *, ddf: date | None = None, dff: da
         end_latest = last + relativedelta(months=END_AFTER_DFF_MONTHS)
         duration = form.duration_contract
     return ContractWindow(
-        formation=form.id, contract=contract, ddf=first, dff=last, start_earliest=start_earliest,
-        start_latest=start_latest, end_earliest=end_earliest, end_latest=end_latest, duration=duration,
-        notes=tuple(notes), source=form.source,
+        formation=form.id,
+        contract=contract,
+        ddf=first,
+        dff=last,
+        start_earliest=start_earliest,
+        start_latest=start_latest,
+        end_earliest=end_earliest,
+        end_latest=end_latest,
+        duration=duration,
+        notes=tuple(notes),
+        source=form.source,
     )

@@ -43,42 +43,71 @@ def _paris1(start: date, abroad: bool) -> list[Step]:
     # nothing starts without a signed convention is dated here, abroad or not.
     del abroad
     return [
-        Step("Convention signée par toutes les parties (aucun stage ne démarre sans convention « carrée »)",
-             start - timedelta(days=1), f"{GUIDE_PARIS1}, Difficultés"),
+        Step(
+            "Convention signée par toutes les parties (aucun stage ne démarre sans convention « carrée »)",
+            start - timedelta(days=1),
+            f"{GUIDE_PARIS1}, Difficultés",
+        ),
     ]
 
 
 def _lille(start: date, abroad: bool) -> list[Step]:
     if abroad:
         return [
-            Step("Convention enregistrée sur Pstage (délai incompressible de 4 semaines pour l'étranger)",
-                 start - timedelta(weeks=LILLE_ABROAD_WEEKS), f"{GUIDE_LILLE}, Convention de stage à l'international"),
-            Step("Inscription sur Ariane (ministère des Affaires étrangères) et attestations (sécurité sociale, "
-                 "responsabilité civile, rapatriement)", start - timedelta(days=1),
-                 f"{GUIDE_LILLE}, Convention de stage à l'international"),
-            Step("Convention signée impérativement avant le départ", start - timedelta(days=1),
-                 f"{GUIDE_LILLE}, Convention de stage à l'international"),
+            Step(
+                "Convention enregistrée sur Pstage (délai incompressible de 4 semaines pour l'étranger)",
+                start - timedelta(weeks=LILLE_ABROAD_WEEKS),
+                f"{GUIDE_LILLE}, Convention de stage à l'international",
+            ),
+            Step(
+                "Inscription sur Ariane (ministère des Affaires étrangères) et attestations (sécurité sociale, "
+                "responsabilité civile, rapatriement)",
+                start - timedelta(days=1),
+                f"{GUIDE_LILLE}, Convention de stage à l'international",
+            ),
+            Step(
+                "Convention signée impérativement avant le départ",
+                start - timedelta(days=1),
+                f"{GUIDE_LILLE}, Convention de stage à l'international",
+            ),
         ]
     return [
-        Step("Convention saisie sur Pstage et circuit de signatures lancé (2 semaines minimum pour les signatures)",
-             start - timedelta(weeks=LILLE_SIGNATURE_WEEKS), f"{GUIDE_LILLE}, Convention de stage en France"),
-        Step("Convention signée (étudiant, entreprise, responsable des stages, doyen) avant le départ",
-             start - timedelta(days=1), f"{GUIDE_LILLE}, Convention de stage en France"),
+        Step(
+            "Convention saisie sur Pstage et circuit de signatures lancé (2 semaines minimum pour les signatures)",
+            start - timedelta(weeks=LILLE_SIGNATURE_WEEKS),
+            f"{GUIDE_LILLE}, Convention de stage en France",
+        ),
+        Step(
+            "Convention signée (étudiant, entreprise, responsable des stages, doyen) avant le départ",
+            start - timedelta(days=1),
+            f"{GUIDE_LILLE}, Convention de stage en France",
+        ),
     ]
 
 
 def _allsh(start: date, abroad: bool) -> list[Step]:
     steps = [
-        Step("Convention saisie dans Ipro avec l'accord du responsable pédagogique (traitement : 6 semaines "
-             "en moyenne, rien n'est traité pendant les congés universitaires)",
-             start - timedelta(weeks=ALLSH_PROCESSING_WEEKS), f"{GUIDE_AMU_ALLSH}, IV.i Les délais"),
-        Step("Convention signée par les trois parties avant le début du stage", start - timedelta(days=1),
-             f"{GUIDE_AMU_ALLSH}, IV. Etablir la convention de stage"),
+        Step(
+            "Convention saisie dans Ipro avec l'accord du responsable pédagogique (traitement : 6 semaines "
+            "en moyenne, rien n'est traité pendant les congés universitaires)",
+            start - timedelta(weeks=ALLSH_PROCESSING_WEEKS),
+            f"{GUIDE_AMU_ALLSH}, IV.i Les délais",
+        ),
+        Step(
+            "Convention signée par les trois parties avant le début du stage",
+            start - timedelta(days=1),
+            f"{GUIDE_AMU_ALLSH}, IV. Etablir la convention de stage",
+        ),
     ]
     if abroad:
-        steps.insert(1, Step("Inscription sur le portail de mobilité MoveOn (au minimum 1 mois avant le départ)",
-                             start - relativedelta(months=ALLSH_MOVEON_MONTHS),
-                             f"{GUIDE_AMU_ALLSH}, VII. Stage à l'étranger"))
+        steps.insert(
+            1,
+            Step(
+                "Inscription sur le portail de mobilité MoveOn (au minimum 1 mois avant le départ)",
+                start - relativedelta(months=ALLSH_MOVEON_MONTHS),
+                f"{GUIDE_AMU_ALLSH}, VII. Stage à l'étranger",
+            ),
+        )
     return steps
 
 
@@ -87,12 +116,22 @@ def _amu_miage(start: date, abroad: bool) -> list[Step]:
     # "jours ouvrables": Monday to Saturday, public holidays excluded.
     sent = shift_working_days(validated, -AMU_VALIDATION_WORKING_DAYS, weekdays=MON_SAT)
     return [
-        Step("Fiche de validation de mission envoyée au responsable de l'alternance (jusqu'à 10 jours "
-             "ouvrables de traitement)", sent, f"{GUIDE_AMU_MIAGE}, §3.3.3, Figure 14"),
-        Step("Mission validée par le responsable de l'alternance (le contrat commence au moins une semaine après)",
-             validated, f"{GUIDE_AMU_MIAGE}, §3.3.2, Tableau 5"),
-        Step("Contrat ou convention d'alternance signé", start - timedelta(days=1),
-             f"{GUIDE_AMU_MIAGE}, §3.3.1 Le calendrier de validation"),
+        Step(
+            "Fiche de validation de mission envoyée au responsable de l'alternance (jusqu'à 10 jours "
+            "ouvrables de traitement)",
+            sent,
+            f"{GUIDE_AMU_MIAGE}, §3.3.3, Figure 14",
+        ),
+        Step(
+            "Mission validée par le responsable de l'alternance (le contrat commence au moins une semaine après)",
+            validated,
+            f"{GUIDE_AMU_MIAGE}, §3.3.2, Tableau 5",
+        ),
+        Step(
+            "Contrat ou convention d'alternance signé",
+            start - timedelta(days=1),
+            f"{GUIDE_AMU_MIAGE}, §3.3.1 Le calendrier de validation",
+        ),
     ]
 
 

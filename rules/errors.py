@@ -1,10 +1,10 @@
 """Errors raised by the rules, each carrying one French sentence for the user.
 
-    RuleError(ValueError)
-    ├── InvalidPeriod        end before start, range too long, date outside the tables
-    ├── InvalidHours         hours a day or a week out of bounds
-    ├── UnknownProgramme     programme identifier not in the profiles
-    └── UnknownValue         any other value outside its allowed set (age, contract, year…)
+RuleError(ValueError)
+├── InvalidPeriod        end before start, range too long, date outside the tables
+├── InvalidHours         hours a day or a week out of bounds
+├── UnknownProgramme     programme identifier not in the profiles
+└── UnknownValue         any other value outside its allowed set (age, contract, year…)
 """
 
 

@@ -165,21 +165,46 @@ def compute(
                 threshold_day = d
                 break
 
-    warnings = _warnings(start, end, hours, unpublished, programme, mandatory, months, rate)
-    notes = list(NOTES) if mandatory else [
-        "Au-dessous de 309 heures, la gratification n'est pas obligatoire ; l'organisme peut en verser une."
-    ]
+    warnings = _warnings(
+        start=start,
+        end=end,
+        hours=hours,
+        unpublished=unpublished,
+        programme=programme,
+        mandatory=mandatory,
+        months=months,
+        rate=rate,
+    )
+    notes = (
+        list(NOTES)
+        if mandatory
+        else ["Au-dessous de 309 heures, la gratification n'est pas obligatoire ; l'organisme peut en verser une."]
+    )
     if len({m.rate for m in months}) > 1 and rate is None:
-        notes.insert(0, "Le stage passe le 1er janvier : chaque mois est calculé au taux en vigueur ce mois-là, "
-                        "comme le fait le simulateur officiel (la convention devrait prévoir la revalorisation).")
+        notes.insert(
+            0,
+            "Le stage passe le 1er janvier : chaque mois est calculé au taux en vigueur ce mois-là, "
+            "comme le fait le simulateur officiel (la convention devrait prévoir la revalorisation).",
+        )
     return GratificationResult(
-        start=start, end=end, working_days=len(days), hours=hours, hours_per_day=daily, mandatory=mandatory,
-        months=tuple(months), total_min=total, smoothed_monthly=smoothed, threshold_day=threshold_day,
-        rate_overridden=rate is not None, warnings=tuple(warnings), notes=tuple(notes),
+        start=start,
+        end=end,
+        working_days=len(days),
+        hours=hours,
+        hours_per_day=daily,
+        mandatory=mandatory,
+        months=tuple(months),
+        total_min=total,
+        smoothed_monthly=smoothed,
+        threshold_day=threshold_day,
+        rate_overridden=rate is not None,
+        warnings=tuple(warnings),
+        notes=tuple(notes),
     )
 
 
 def _warnings(
+    *,
     start: date,
     end: date,
     hours: Decimal,
@@ -238,9 +263,9 @@ def _warnings(
 def summary_fr(result: GratificationResult) -> str:
     """A short French verdict line, shared by the CLI, the console and Discord."""
     verdict = "obligatoire" if result.mandatory else "non obligatoire"
-    text = (
-        f"{result.working_days} jours travaillés, {fr_number(result.hours)} heures : gratification {verdict}"
-    )
+    text = f"{result.working_days} jours travaillés, {fr_number(result.hours)} heures : gratification {verdict}"
     if result.mandatory:
-        text += f", minimum {fr_amount(result.total_min)} au total ({fr_amount(result.smoothed_monthly)} par mois lissé)"
+        text += (
+            f", minimum {fr_amount(result.total_min)} au total ({fr_amount(result.smoothed_monthly)} par mois lissé)"
+        )
     return text + "."

@@ -19,6 +19,7 @@ SOURCES = (
     "Code de l'éducation, art. R124-13 (3 stagiaires au plus par tuteur)",
 )
 
+
 @dataclass(frozen=True)
 class Quota:
     """The trainee quota of a host."""
@@ -26,6 +27,7 @@ class Quota:
     headcount: int
     max_interns: int
     per_tutor: int = MAX_TRAINEES_PER_TUTOR
+
 
 def max_interns(headcount: int) -> Quota:
     """Maximum number of trainees at the same time for a host of ``headcount`` staff."""

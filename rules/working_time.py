@@ -8,7 +8,7 @@ weekly rest (L3132-2: 24 h + 11 h), a 20-minute break once work reaches 6 h (L31
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from rules.errors import InvalidHours
 
@@ -21,7 +21,7 @@ MIN_WEEKLY_REST = timedelta(hours=35)  # L3132-2
 BREAK_AFTER = timedelta(hours=6)  # L3121-16
 MIN_BREAK = timedelta(minutes=20)  # L3121-16
 
-_MONDAY = datetime(2024, 1, 1)  # any Monday: only the weekday arithmetic matters
+_MONDAY = date(2024, 1, 1)  # any Monday: only the weekday arithmetic matters
 
 
 @dataclass(frozen=True)
@@ -38,10 +38,10 @@ class WorkDay:
         return self._end() - self._start() - timedelta(minutes=self.break_minutes)
 
     def _start(self) -> datetime:
-        return datetime.combine(_MONDAY.date() + timedelta(days=self.weekday), self.start)
+        return datetime.combine(_MONDAY + timedelta(days=self.weekday), self.start)
 
     def _end(self) -> datetime:
-        return datetime.combine(_MONDAY.date() + timedelta(days=self.weekday), self.end)
+        return datetime.combine(_MONDAY + timedelta(days=self.weekday), self.end)
 
 
 @dataclass(frozen=True)
@@ -68,15 +68,30 @@ def check_week(schedule: Sequence[WorkDay]) -> list[Breach]:
         if not 0 <= d.weekday <= 6 or d.end <= d.start or d.break_minutes < 0:
             raise InvalidHours("Chaque journée doit finir après son début, avec une pause positive.")
         if d.worked() > MAX_DAILY:
-            breaches.append(Breach("daily_max", f"{_hours(d.worked())} de travail le jour {d.weekday + 1} : "
-                                   "10 h au plus par jour.", "Code du travail, art. L3121-18"))
+            breaches.append(
+                Breach(
+                    "daily_max",
+                    f"{_hours(d.worked())} de travail le jour {d.weekday + 1} : 10 h au plus par jour.",
+                    "Code du travail, art. L3121-18",
+                )
+            )
         if d.worked() + timedelta(minutes=d.break_minutes) > BREAK_AFTER and d.break_minutes < 20:
-            breaches.append(Breach("break", f"Pause de {d.break_minutes} min le jour {d.weekday + 1} : 20 min au "
-                                   "moins dès 6 h de travail.", "Code du travail, art. L3121-16"))
+            breaches.append(
+                Breach(
+                    "break",
+                    f"Pause de {d.break_minutes} min le jour {d.weekday + 1} : 20 min au moins dès 6 h de travail.",
+                    "Code du travail, art. L3121-16",
+                )
+            )
     total = sum((d.worked() for d in days), timedelta())
     if total > MAX_WEEKLY:
-        breaches.append(Breach("weekly_max", f"{_hours(total)} dans la semaine : 48 h au plus.",
-                               "Code du travail, art. L3121-20"))
+        breaches.append(
+            Breach(
+                "weekly_max",
+                f"{_hours(total)} dans la semaine : 48 h au plus.",
+                "Code du travail, art. L3121-20",
+            )
+        )
     # Rests between consecutive working days, the week repeating itself.
     longest_rest = timedelta()
     for index, d in enumerate(days):
@@ -85,12 +100,22 @@ def check_week(schedule: Sequence[WorkDay]) -> list[Breach]:
         if index + 1 == len(days):
             gap += timedelta(days=7)
         if nxt.weekday == d.weekday + 1 and gap < MIN_DAILY_REST:
-            breaches.append(Breach("daily_rest", f"Repos de {_hours(gap)} entre le jour {d.weekday + 1} et le "
-                                   "suivant : 11 h consécutives au moins.", "Code du travail, art. L3131-1"))
+            breaches.append(
+                Breach(
+                    "daily_rest",
+                    f"Repos de {_hours(gap)} entre le jour {d.weekday + 1} et le suivant : 11 h consécutives au moins.",
+                    "Code du travail, art. L3131-1",
+                )
+            )
         longest_rest = max(longest_rest, gap)
     if days and longest_rest < MIN_WEEKLY_REST:
-        breaches.append(Breach("weekly_rest", "Aucun repos de 35 h consécutives dans la semaine.",
-                               "Code du travail, art. L3132-2"))
+        breaches.append(
+            Breach(
+                "weekly_rest",
+                "Aucun repos de 35 h consécutives dans la semaine.",
+                "Code du travail, art. L3132-2",
+            )
+        )
     return breaches
 
 
@@ -101,8 +126,13 @@ def check_average(weekly_hours: Sequence[float]) -> list[Breach]:
         window = weekly_hours[first : first + AVERAGE_WINDOW_WEEKS]
         average = sum(window) / AVERAGE_WINDOW_WEEKS
         if average > MAX_AVERAGE_12_WEEKS:
-            breaches.append(Breach("average_12_weeks", f"Moyenne de {average:.1f} h sur les semaines "
-                                   f"{first + 1} à {first + AVERAGE_WINDOW_WEEKS} : 44 h au plus.",
-                                   "Code du travail, art. L3121-22"))
+            breaches.append(
+                Breach(
+                    "average_12_weeks",
+                    f"Moyenne de {average:.1f} h sur les semaines "
+                    f"{first + 1} à {first + AVERAGE_WINDOW_WEEKS} : 44 h au plus.",
+                    "Code du travail, art. L3121-22",
+                )
+            )
             break
     return breaches

@@ -10,6 +10,7 @@ the branch minimum.
 The guide places L3I MIAGE in contract year 3, M1 in year 1, M2 in year 2 (§4.2, "En pratique").
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -66,7 +67,7 @@ def _ordinal(n: int) -> str:
     return "1re" if n == 1 else f"{n}e"
 
 
-def _bracket(age: int, grid: dict[tuple[int, int], tuple[int, ...]]) -> tuple[tuple[int, int], tuple[int, ...]]:
+def _bracket(age: int, grid: Mapping[tuple[int, int], tuple[int, ...]]) -> tuple[tuple[int, int], tuple[int, ...]]:
     if not MIN_AGE <= age <= MAX_AGE:
         raise UnknownValue(f"Âge {age} hors des grilles : l'alternance se signe de 16 à 99 ans ici.")
     for (low, high), row in grid.items():
@@ -75,9 +76,7 @@ def _bracket(age: int, grid: dict[tuple[int, int], tuple[int, ...]]) -> tuple[tu
     raise UnknownValue(f"Âge {age} hors des grilles.")  # pragma: no cover - brackets cover 16..99
 
 
-def minimum_pay(
-    contract: str, age: int, year: int, on: date, *, qualified: bool = False
-) -> WorkStudyPay:
+def minimum_pay(contract: str, age: int, year: int, on: date, *, qualified: bool = False) -> WorkStudyPay:
     """Minimum pay of an apprentice or a professionalisation contract on a given day."""
     if year not in (1, 2, 3):
         raise UnknownValue("L'année de contrat doit être 1, 2 ou 3.")
@@ -85,8 +84,7 @@ def minimum_pay(
     warnings: list[str] = []
     if not is_published(on):
         warnings.append(
-            f"Le SMIC {on.year} n'est pas encore publié : le calcul utilise le dernier connu "
-            f"({smic.value} €/h)."
+            f"Le SMIC {on.year} n'est pas encore publié : le calcul utilise le dernier connu ({smic.value} €/h)."
         )
     if contract == "apprentissage":
         (low, high), row = _bracket(age, APPRENTICESHIP_GRID)
@@ -95,8 +93,10 @@ def minimum_pay(
         if low >= 26:
             basis = "100 % du SMIC ou du salaire minimum conventionnel s'il est plus élevé"
         elif low >= 21:
-            basis = (f"{percent} % du SMIC ou du salaire minimum conventionnel s'il est plus élevé "
-                     f"({low}–{high} ans, {_ordinal(year)} année de contrat)")
+            basis = (
+                f"{percent} % du SMIC ou du salaire minimum conventionnel s'il est plus élevé "
+                f"({low}–{high} ans, {_ordinal(year)} année de contrat)"
+            )
         else:
             basis = f"{percent} % du SMIC ({low}–{high} ans, {_ordinal(year)} année de contrat)"
     elif contract == "professionnalisation":
@@ -113,6 +113,13 @@ def minimum_pay(
         raise UnknownValue("Contrat inconnu : apprentissage ou professionnalisation.")
     monthly = cents(smic.value * MONTHLY_HOURS * Decimal(percent) / Decimal(100))
     return WorkStudyPay(
-        contract=contract, age=age, year=year, percent_smic=percent, smic_hourly=smic.value,
-        monthly_gross=monthly, basis=basis, sources=(*sources, f"SMIC : {smic.source}"), warnings=tuple(warnings),
+        contract=contract,
+        age=age,
+        year=year,
+        percent_smic=percent,
+        smic_hourly=smic.value,
+        monthly_gross=monthly,
+        basis=basis,
+        sources=(*sources, f"SMIC : {smic.source}"),
+        warnings=tuple(warnings),
     )
