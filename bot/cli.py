@@ -142,6 +142,22 @@ def build_parser() -> FrenchParser:
     e.add_argument("--programme", help=programme_help)
     e.add_argument("--json", action="store_true", help="sortie JSON")
 
+    ask = sub.add_parser("ask", help="poser une question (ou --jsonl : une question JSON par ligne sur l'entrée)")
+    ask.add_argument("question", nargs="?", help="la question, entre guillemets")
+    ask.add_argument("--programme", help=programme_help)
+    ask.add_argument("--json", action="store_true", help="sortie JSON")
+    ask.add_argument("--jsonl", action="store_true", help="lire {\"question\", \"programme\"} par ligne sur l'entrée")
+
+    dates = sub.add_parser("dates", help="les dates clés du programme à partir d'un jour")
+    dates.add_argument("--programme", help=programme_help)
+    dates.add_argument("--from", dest="since", type=_typed(parse_date), help="à partir de ce jour (défaut : aujourd'hui)")
+    dates.add_argument("--json", action="store_true", help="sortie JSON")
+
+    sub.add_parser("chat", help="conversation dans la console (mêmes commandes que sur Discord)")
+    kb = sub.add_parser("kb", help="base de connaissances")
+    kbsub = kb.add_subparsers(dest="kb", required=True, metavar="ACTION", parser_class=FrenchParser)
+    kbsub.add_parser("check", help="valider la base (schéma, sources, doublons, gabarits, questions de référence)")
+
     sub.add_parser("run", help="bot Discord et messagerie si un jeton est configuré, sinon aide des calculateurs")
     return parser
 
@@ -214,6 +230,61 @@ def run_calc(args: argparse.Namespace, settings: Settings) -> None:
         _emit(args, render.steps_json(steps, today=now), render.steps_text(steps, start=args.start, today=now))
 
 
+def run_ask(args: argparse.Namespace, settings: Settings) -> int:
+    """``stagebot ask``: one question, or JSON lines on standard input."""
+    from bot.assistant.answer import ask  # noqa: PLC0415 - the index is only built when asked
+
+    now = today(settings)
+    if args.jsonl:
+        for number, line in enumerate(sys.stdin, start=1):
+            if not line.strip():
+                continue
+            try:
+                item = json.loads(line)
+                question = str(item["question"])
+                chosen = str(item.get("programme") or settings.default_programme)
+                programme(chosen)
+            except (ValueError, KeyError, TypeError, AttributeError):
+                raise InputError(f"Ligne {number} illisible : attendu {{\"question\": \"…\", \"programme\": \"…\"}}.") from None
+            print(json.dumps(ask(question, chosen, now).as_json(), ensure_ascii=False), flush=True)
+        return 0
+    if not args.question:
+        raise InputError("Posez une question entre guillemets, ou utilisez --jsonl.")
+    answer = ask(args.question, _programme_id(args, settings), now)
+    _emit(args, answer.as_json(), answer.as_text())
+    return 0
+
+
+def run_dates(args: argparse.Namespace, settings: Settings) -> int:
+    """``stagebot dates``: the programme's key dates from a day on."""
+    from knowledge.timeline import upcoming  # noqa: PLC0415
+
+    since = args.since or today(settings)
+    events = upcoming(_programme_id(args, settings), since)
+    payload = {"dates": [{"date": e.date.isoformat(), "end": e.end.isoformat() if e.end else None, "label": e.label,
+                          "where": e.where, "source": e.source} for e in events]}
+    _emit(args, payload, render.dates_text(events))
+    return 0
+
+
+def run_chat(settings: Settings) -> int:
+    """``stagebot chat``: the console conversation."""
+    from bot.console import Console  # noqa: PLC0415
+
+    return Console(settings.default_programme, today(settings)).loop(sys.stdin, sys.stdout)
+
+
+def run_kb_check(settings: Settings) -> int:
+    """``stagebot kb check``: validate the knowledge base; status 1 when it has problems."""
+    from knowledge.check import check  # noqa: PLC0415
+
+    problems, summary = check(today(settings))
+    print(summary)
+    for problem in problems:
+        print(f"✗ {problem}")
+    return EXIT_FAILURE if problems else 0
+
+
 def run_main(settings: Settings, parser: FrenchParser) -> int:
     """The main job: the full bot with a Discord token; otherwise what exists without one."""
     if settings.discord.token is not None and settings.discord.token.get_secret_value():
@@ -223,10 +294,9 @@ def run_main(settings: Settings, parser: FrenchParser) -> int:
             file=sys.stderr,
         )
         return EXIT_FAILURE
-    print("StageBot : aucun jeton Discord configuré. Calculateurs disponibles :\n")
-    calc_parser = parser._subparsers._group_actions[0].choices["calc"]  # type: ignore[union-attr]
-    calc_parser.print_help()
-    return 0
+    del parser
+    print("Aucun jeton Discord configuré : démarrage de l'assistant dans la console.")
+    return run_chat(settings)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -239,6 +309,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "calc":
             run_calc(args, settings)
             return 0
+        if args.command == "ask":
+            return run_ask(args, settings)
+        if args.command == "dates":
+            return run_dates(args, settings)
+        if args.command == "chat":
+            return run_chat(settings)
+        if args.command == "kb":
+            return run_kb_check(settings)
         return run_main(settings, parser)  # "run", the only other command
     except (BotError, RuleError) as exc:
         print(str(exc), file=sys.stderr)

@@ -4,6 +4,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from knowledge.timeline import Dated
 from rules.calendar import REGIONS, fr_short_date
 from rules.contracts import ContractWindow
 from rules.deadlines import Step
@@ -113,7 +114,7 @@ def pay_json(p: WorkStudyPay) -> dict[str, Any]:
 def pay_text(p: WorkStudyPay) -> str:
     """Work-study pay for people."""
     lines = [
-        f"Contrat de {p.contract}, {p.age} ans : minimum {p.percent_smic} % du SMIC, soit "
+        f"Contrat {'d' + chr(39) if p.contract == 'apprentissage' else 'de '}{p.contract}, {p.age} ans : minimum {p.percent_smic} % du SMIC, soit "
         f"{fr_amount(p.monthly_gross)} brut par mois pour 35 h (SMIC {fr_number(p.smic_hourly)} €/h × 151,67 h).",
         f"Base : {p.basis}.",
     ]
@@ -192,4 +193,16 @@ def steps_text(steps: list[Step], *, start: date, today: date | None = None) -> 
     for s in steps:
         late = " (dépassé)" if today and s.latest < today else ""
         lines.append(f"  {fr_short_date(s.latest)}{late} : {s.step} [{s.source}]")
+    return "\n".join(lines)
+
+
+def dates_text(events: list[Dated]) -> str:
+    """Key dates for people."""
+    if not events:
+        return "Aucune date clé à venir pour ce programme."
+    lines = []
+    for e in events:
+        span = f"{fr_short_date(e.date)}" + (f" → {fr_short_date(e.end)}" if e.end else "")
+        where = f" ({e.where})" if e.where else ""
+        lines.append(f"{span} : {e.label}{where} [{e.source}]")
     return "\n".join(lines)

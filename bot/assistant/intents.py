@@ -1,0 +1,113 @@
+"""Questions that carry their own numbers, routed to the calculators of rules/.
+
+"mon stage du 8 juin au 24 juillet est il gratifié" → gratification; "apprenti 22 ans en M1
+combien" → work-study pay; "boite de 200 salariés combien de stagiaires" → quota; "je commence le
+13 avril, quand faire ma convention" → deadlines; "308 heures en mois" → durations.
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from bot import render
+from rules import deadlines, durations, gratification, quota, workstudy
+from rules.errors import RuleError
+from rules.programmes import programme as get_programme
+
+_MONTHS = {"janvier": 1, "janv": 1, "fevrier": 2, "fevr": 2, "fev": 2, "mars": 3, "avril": 4, "avr": 4, "mai": 5,
+           "juin": 6, "juillet": 7, "juil": 7, "aout": 8, "septembre": 9, "sept": 9, "octobre": 10, "oct": 10,
+           "novembre": 11, "nov": 11, "decembre": 12, "dec": 12}
+_MONTH_WORD = "|".join(sorted(_MONTHS, key=len, reverse=True))
+_DATE = re.compile(
+    rf"\b(?P<iso>\d{{4}}-\d{{1,2}}-\d{{1,2}})\b"
+    rf"|\b(?P<d1>\d{{1,2}})/(?P<m1>\d{{1,2}})(?:/(?P<y1>\d{{2,4}}))?\b"
+    rf"|\b(?P<d2>\d{{1,2}})(?:er)?\s+(?P<m2>{_MONTH_WORD})\b\.?(?:\s+(?P<y2>\d{{4}}))?"
+)
+_AGE = re.compile(r"\b(\d{2})\s*(?:ans|an|yo)\b")
+_HEADCOUNT = re.compile(r"\b(\d{1,7})\s*(?:salaries|salarie|employes|employe|personnes|collaborateurs|staff)\b")
+_DURATION = re.compile(r"\b(\d+(?:[.,]\d+)?)\s*(heures|heure|h|jours|jour|semaines|semaine|mois)\b")
+_UNITS = {"heures": "hours", "heure": "hours", "h": "hours", "jours": "days", "jour": "days", "semaines": "weeks",
+          "semaine": "weeks", "mois": "months"}
+_PAY_WORDS = re.compile(r"\b(apprenti\w*|alternan\w*|contrat pro|professionnalisation|cpro|capp)\b")
+_STAGE_WORDS = re.compile(r"\b(stage|gratif\w*|paye|payee|remunere\w*|indemni\w*|heures|combien|obligatoire)\b")
+_DEADLINE_WORDS = re.compile(r"\b(convention|signer|signature|delai|moveon|ipro|pstage|echeance|dossier|validation)\b")
+
+
+@dataclass(frozen=True)
+class CalcAnswer:
+    """A calculator's answer to a question."""
+
+    entry_id: str
+    text: str
+    sources: tuple[tuple[str, str], ...]
+
+
+def _year_for(month: int, day: int, today: date) -> date:
+    candidate = date(today.year, month, day)
+    return candidate if candidate >= today - timedelta(days=180) else date(today.year + 1, month, day)
+
+
+def find_dates(folded: str, today: date) -> list[date]:
+    """Dates mentioned in a folded question, years inferred as the next occurrence when missing."""
+    found: list[date] = []
+    for m in _DATE.finditer(folded):
+        try:
+            if m.group("iso"):
+                found.append(date.fromisoformat("-".join(p.zfill(2) for p in m.group("iso").split("-"))))
+                continue
+            if m.group("d1"):
+                day, month, year = int(m.group("d1")), int(m.group("m1")), m.group("y1")
+            else:
+                day, month, year = int(m.group("d2")), _MONTHS[m.group("m2")], m.group("y2")
+            if year:
+                found.append(date(int(year) + (2000 if len(year) == 2 else 0), month, day))
+            else:
+                found.append(_year_for(month, day, today))
+        except ValueError:
+            continue
+    if len(found) >= 2 and found[1] < found[0] and found[1].year == found[0].year:
+        found[1] = found[1].replace(year=found[1].year + 1)
+    return found
+
+
+def _src(pairs: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    return tuple((text.split(",")[0], text.split(",", 1)[1].strip() if "," in text else text) for text in pairs)
+
+
+def route(folded: str, programme_id: str, today: date) -> CalcAnswer | None:
+    """A calculator's answer when the question carries what a calculator needs; None otherwise."""
+    try:
+        return _route(folded, programme_id, today)
+    except RuleError as exc:
+        return CalcAnswer("calc/erreur", str(exc), ())
+
+
+def _route(folded: str, programme_id: str, today: date) -> CalcAnswer | None:
+    dates = find_dates(folded, today)
+    if (age := _AGE.search(folded)) and _PAY_WORDS.search(folded):
+        contract = "professionnalisation" if re.search(r"\b(pro|professionnalisation|cpro)\b", folded) else "apprentissage"
+        year = 1
+        if re.search(r"\bm2\b|\b2e?m?e? annee\b|\bdeuxieme annee\b", folded):
+            year = 2
+        elif re.search(r"\bl3\w*\b|\b3e?m?e? annee\b|\btroisieme annee\b", folded):
+            year = 3
+        pay = workstudy.minimum_pay(contract, int(age.group(1)), year, today, qualified=True)
+        return CalcAnswer("calc/alternance-salaire", render.pay_text(pay), _src(pay.sources[:1]))
+    if (head := _HEADCOUNT.search(folded)) and "stagiaire" in folded:
+        q = quota.max_interns(int(head.group(1)))
+        return CalcAnswer("calc/stagiaires", render.quota_text(q), (("Code de l'éducation", "R124-10"),))
+    if len(dates) >= 2 and _STAGE_WORDS.search(folded):
+        result = gratification.compute(dates[0], dates[1], programme=get_programme(programme_id))
+        return CalcAnswer("calc/gratification", render.gratification_text(result, region_id="metropole"),
+                          (("service-public.fr", "F32131"), ("Code de l'éducation", "L124-6, D124-6")))
+    if len(dates) == 1 and _DEADLINE_WORDS.search(folded):
+        abroad = bool(re.search(r"\betranger|abroad|international", folded))
+        steps = deadlines.steps_before(dates[0], programme_id, abroad=abroad)
+        return CalcAnswer("calc/echeance", render.steps_text(steps, start=dates[0], today=today),
+                          tuple((s.source.split(", ")[0], s.source.split(", ", 1)[-1]) for s in steps))
+    if not dates and (dur := _DURATION.search(folded)) and re.search(r"\b(combien|en|fait|egal|convert\w*)\b", folded):
+        value = Decimal(dur.group(1).replace(",", "."))
+        converted = durations.convert(value, _UNITS[dur.group(2)])
+        return CalcAnswer("calc/duree", render.durations_text(converted), (("Code de l'éducation", "D124-6"),))
+    return None
