@@ -146,11 +146,13 @@ def build_parser() -> FrenchParser:
     ask.add_argument("question", nargs="?", help="la question, entre guillemets")
     ask.add_argument("--programme", help=programme_help)
     ask.add_argument("--json", action="store_true", help="sortie JSON")
-    ask.add_argument("--jsonl", action="store_true", help="lire {\"question\", \"programme\"} par ligne sur l'entrée")
+    ask.add_argument("--jsonl", action="store_true", help='lire {"question", "programme"} par ligne sur l\'entrée')
 
     dates = sub.add_parser("dates", help="les dates clés du programme à partir d'un jour")
     dates.add_argument("--programme", help=programme_help)
-    dates.add_argument("--from", dest="since", type=_typed(parse_date), help="à partir de ce jour (défaut : aujourd'hui)")
+    dates.add_argument(
+        "--from", dest="since", type=_typed(parse_date), help="à partir de ce jour (défaut : aujourd'hui)"
+    )
     dates.add_argument("--json", action="store_true", help="sortie JSON")
 
     sub.add_parser("chat", help="conversation dans la console (mêmes commandes que sur Discord)")
@@ -245,7 +247,7 @@ def run_ask(args: argparse.Namespace, settings: Settings) -> int:
                 chosen = str(item.get("programme") or settings.default_programme)
                 programme(chosen)
             except (ValueError, KeyError, TypeError, AttributeError):
-                raise InputError(f"Ligne {number} illisible : attendu {{\"question\": \"…\", \"programme\": \"…\"}}.") from None
+                raise InputError(f'Ligne {number} illisible : attendu {{"question": "…", "programme": "…"}}.') from None
             print(json.dumps(ask(question, chosen, now).as_json(), ensure_ascii=False), flush=True)
         return 0
     if not args.question:
@@ -261,8 +263,18 @@ def run_dates(args: argparse.Namespace, settings: Settings) -> int:
 
     since = args.since or today(settings)
     events = upcoming(_programme_id(args, settings), since)
-    payload = {"dates": [{"date": e.date.isoformat(), "end": e.end.isoformat() if e.end else None, "label": e.label,
-                          "where": e.where, "source": e.source} for e in events]}
+    payload = {
+        "dates": [
+            {
+                "date": e.start.isoformat(),
+                "end": e.end.isoformat() if e.end else None,
+                "label": e.label,
+                "where": e.where,
+                "source": e.source,
+            }
+            for e in events
+        ]
+    }
     _emit(args, payload, render.dates_text(events))
     return 0
 

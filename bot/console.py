@@ -25,8 +25,16 @@ HELP = """Commandes :
   /aide, /quitter
 Ou posez votre question librement."""
 
-UNITS = {"heures": "hours", "heure": "hours", "h": "hours", "jours": "days", "jour": "days", "semaines": "weeks",
-         "semaine": "weeks", "mois": "months"}
+UNITS = {
+    "heures": "hours",
+    "heure": "hours",
+    "h": "hours",
+    "jours": "days",
+    "jour": "days",
+    "semaines": "weeks",
+    "semaine": "weeks",
+    "mois": "months",
+}
 
 
 class Console:

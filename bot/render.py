@@ -111,10 +111,15 @@ def pay_json(p: WorkStudyPay) -> dict[str, Any]:
     }
 
 
+def _of(contract: str) -> str:
+    """« d'apprentissage », « de professionnalisation »."""
+    return f"d'{contract}" if contract[0] in "aeiou" else f"de {contract}"
+
+
 def pay_text(p: WorkStudyPay) -> str:
     """Work-study pay for people."""
     lines = [
-        f"Contrat {'d' + chr(39) if p.contract == 'apprentissage' else 'de '}{p.contract}, {p.age} ans : minimum {p.percent_smic} % du SMIC, soit "
+        f"Contrat {_of(p.contract)}, {p.age} ans : minimum {p.percent_smic} % du SMIC, soit "
         f"{fr_amount(p.monthly_gross)} brut par mois pour 35 h (SMIC {fr_number(p.smic_hourly)} €/h × 151,67 h).",
         f"Base : {p.basis}.",
     ]
@@ -202,7 +207,7 @@ def dates_text(events: list[Dated]) -> str:
         return "Aucune date clé à venir pour ce programme."
     lines = []
     for e in events:
-        span = f"{fr_short_date(e.date)}" + (f" → {fr_short_date(e.end)}" if e.end else "")
+        span = f"{fr_short_date(e.start)}" + (f" → {fr_short_date(e.end)}" if e.end else "")
         where = f" ({e.where})" if e.where else ""
         lines.append(f"{span} : {e.label}{where} [{e.source}]")
     return "\n".join(lines)

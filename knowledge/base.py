@@ -44,10 +44,15 @@ def parse_file(name: str, text: str) -> list[Entry]:
         document = data.pop("document", spec.document)
         data.setdefault("programmes", spec.programmes)
         try:
-            entries.append(Entry.model_validate({
-                "id": f"{spec.prefix}/{local_id}", "source": Source(document=str(document), section=str(section)),
-                **data,
-            }))
+            entries.append(
+                Entry.model_validate(
+                    {
+                        "id": f"{spec.prefix}/{local_id}",
+                        "source": Source(document=str(document), section=str(section)),
+                        **data,
+                    }
+                )
+            )
         except ValidationError as exc:
             raise KnowledgeError(f"{name}, entrée {local_id} : {exc}") from None
     return entries

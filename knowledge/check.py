@@ -8,8 +8,13 @@ from knowledge.base import KnowledgeError, load
 from knowledge.figures import render
 from knowledge.search import Index
 
-GUIDES = ("000_66ecd3d8874ef3f3.txt", "001_3d148830f515fa28.txt", "002_1b58e6cf34c82c9d.txt",
-          "003_de9fb0c5e9cab43b.txt", "004_05e47703f26282db.txt")
+GUIDES = (
+    "000_66ecd3d8874ef3f3.txt",
+    "001_3d148830f515fa28.txt",
+    "002_1b58e6cf34c82c9d.txt",
+    "003_de9fb0c5e9cab43b.txt",
+    "004_05e47703f26282db.txt",
+)
 
 
 def golden() -> list[dict[str, str]]:
@@ -33,8 +38,11 @@ def check(today: date) -> tuple[list[str], str]:
         doc = entry.source.document
         if not (doc in GUIDES or any(word in doc for word in ("Code", "service-public", "décret", "arrêté"))):
             problems.append(f"{entry.id} : source inconnue « {doc} »")
-        if entry.figure_year is None and any(fig in entry.answer for fig in ("4,5 €", "4,35 €", "3,90 €")) \
-                and "{taux_gratification}" not in entry.answer:
+        if (
+            entry.figure_year is None
+            and any(fig in entry.answer for fig in ("4,5 €", "4,35 €", "3,90 €"))
+            and "{taux_gratification}" not in entry.answer
+        ):
             problems.append(f"{entry.id} : chiffre légal écrit en dur, utilisez {{taux_gratification}}")
     index = Index(base.entries)
     problems.extend(f"phrasé commun à {a} et {b} : « {q} »" for a, b, q in index.collisions())
@@ -45,8 +53,13 @@ def check(today: date) -> tuple[list[str], str]:
             got = hits[0].entry.id if hits else "rien"
             problems.append(f"question de référence « {case['question']} » → {got}, attendu {case['entry']}")
     covered = {e.source.document for e in base.entries}
-    problems.extend(f"guide {g} sans aucune entrée" for g in GUIDES if g not in covered and g != GUIDES[-1]
-                    and not any(g in e.source.document for e in base.entries))
-    summary = (f"{len(base.entries)} entrées, {sum(len(e.questions) for e in base.entries)} phrasés, "
-               f"{len(cases)} questions de référence : {len(problems)} problème(s).")
+    problems.extend(
+        f"guide {g} sans aucune entrée"
+        for g in GUIDES
+        if g not in covered and g != GUIDES[-1] and not any(g in e.source.document for e in base.entries)
+    )
+    summary = (
+        f"{len(base.entries)} entrées, {sum(len(e.questions) for e in base.entries)} phrasés, "
+        f"{len(cases)} questions de référence : {len(problems)} problème(s)."
+    )
     return problems, summary

@@ -13,8 +13,15 @@ from rules.money import fr_amount, fr_number
 from rules.rates import MONTHLY_HOURS, gratification_rate, is_published, smic_hourly
 
 TEMPLATE_KEYS = (
-    "taux_gratification", "taux_depuis", "gratification_mois", "seuil_heures", "max_heures", "smic_horaire",
-    "smic_mensuel", "annee", "taux_note",
+    "taux_gratification",
+    "taux_depuis",
+    "gratification_mois",
+    "seuil_heures",
+    "max_heures",
+    "smic_horaire",
+    "smic_mensuel",
+    "annee",
+    "taux_note",
 )
 
 

@@ -19,6 +19,7 @@ from knowledge.text import tokens
 TYPO_CUTOFF = 82  # rapidfuzz ratio needed to correct an unknown token to a known one
 MIN_TYPO_LENGTH = 4
 OVERLAP_WEIGHT = 0.8  # the rest goes to the string similarity
+PROGRAMME_BOOST = 0.08  # a programme's own rule beats a general one that matches about as well
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,7 @@ class Hit:
     entry: Entry
     score: float
     phrasing: str
+    rank: float  # score plus the programme boost; may exceed 1, used for ordering only
 
 
 class Index:
@@ -84,12 +86,12 @@ class Index:
             overlap = math.sqrt((matched / weight_q) * (matched / weight_p))
             similarity = fuzz.token_set_ratio(query_text, sorted_text) / 100
             score = OVERLAP_WEIGHT * overlap + (1 - OVERLAP_WEIGHT) * similarity
-            if programme is not None and not entry.is_general:
-                score = min(1.0, score + 0.03)  # the asker's own programme ranks first
+            # The asker's own programme ranks first, and counts as a better match for the threshold.
+            rank = score + PROGRAMME_BOOST if programme is not None and not entry.is_general else score
             current = best.get(entry_index)
-            if current is None or score > current.score:
-                best[entry_index] = Hit(entry, score, phrasing)
-        return sorted(best.values(), key=lambda h: (-h.score, h.entry.id))[:limit]
+            if current is None or rank > current.rank:
+                best[entry_index] = Hit(entry, min(1.0, rank), phrasing, rank)
+        return sorted(best.values(), key=lambda h: (-h.rank, h.entry.is_general, h.entry.id))[:limit]
 
     def collisions(self) -> list[tuple[str, str, str]]:
         """Phrasings whose tokens are identical in two entries of the same scope.
@@ -97,15 +99,15 @@ class Index:
         A programme's entry sharing a phrasing with a law entry is intended (the programme's own rule
         wins for its students); two entries of the same programme, or two law entries, are a clash.
         """
-        seen: dict[frozenset[str], tuple[int, str]] = {}
+        seen: dict[frozenset[str], int] = {}
         clashes: list[tuple[str, str, str]] = []
         for entry_index, phrasing, toks, _ in self._phrasings:
             if toks in seen:
-                other_index, other_phrasing = seen[toks]
+                other_index = seen[toks]
                 a, b = self.entries[other_index], self.entries[entry_index]
                 shared = set(a.programmes) & set(b.programmes)
                 if other_index != entry_index and shared:
                     clashes.append((a.id, b.id, phrasing))
             else:
-                seen[toks] = (entry_index, phrasing)
+                seen[toks] = entry_index
         return clashes

@@ -30,38 +30,82 @@ EVENTS: dict[str, tuple[Event, ...]] = {
         Event((1, 15), "Quiz avancement 2 et ouverture des RDV individuels (mi-janvier)", "Moodle", _LILLE),
         Event((2, 9), "Lilliad Alternance", "Lilliad", _LILLE),
         Event((2, 15), "Quiz avancement 3 (mi-février)", "Moodle", _LILLE),
-        Event((3, 1), "Pré-convention puis convention et circuit de signatures (début mars)", "Moodle, Pstage",
-              _LILLE, end=(3, 10)),
+        Event(
+            (3, 1),
+            "Pré-convention puis convention et circuit de signatures (début mars)",
+            "Moodle, Pstage",
+            _LILLE,
+            end=(3, 10),
+        ),
         Event((4, 11), "Convention signée, début du stage en entreprise", "entreprise", _LILLE),
         Event((6, 19), "Rapport de stage", "Moodle", _LILLE),
         Event((6, 26), "Soutenances", "M5", _LILLE, end=(6, 30)),
         Event((8, 31), "Date limite de fin de stage", "", f"{GUIDE_LILLE}, Durée du stage"),
     ),
     "paris1-miage": (
-        Event((6, 1), "Fenêtre de stage : de la fin des partiels du S2 au 31 août (2 mois minimum)", "entreprise",
-              f"{GUIDE_PARIS1}, Modalités", end=(8, 31)),
-        Event((9, 1), "Rapport d'activité et soutenance orale (début septembre)", "université",
-              f"{GUIDE_PARIS1}, Modalités", end=(9, 10)),
+        Event(
+            (6, 1),
+            "Fenêtre de stage : de la fin des partiels du S2 au 31 août (2 mois minimum)",
+            "entreprise",
+            f"{GUIDE_PARIS1}, Modalités",
+            end=(8, 31),
+        ),
+        Event(
+            (9, 1),
+            "Rapport d'activité et soutenance orale (début septembre)",
+            "université",
+            f"{GUIDE_PARIS1}, Modalités",
+            end=(9, 10),
+        ),
     ),
     "amu-miage": (
-        Event((5, 15), "Ouverture de la validation des missions d'alternance", "responsable de l'alternance",
-              f"{GUIDE_AMU_MIAGE}, §3.3.1 Le calendrier de validation"),
-        Event((9, 1), "Début de formation L3I et Master (DDF 2025/2026)", "Aix / Marseille",
-              f"{GUIDE_AMU_MIAGE}, Tableau 5"),
-        Event((10, 25), "Fin du processus de validation (fin octobre / début novembre, date exacte communiquée)",
-              "", f"{GUIDE_AMU_MIAGE}, §3.3.1", end=(11, 7)),
-        Event((10, 1), "Affectation des tuteurs universitaires (octobre, au plus tard début novembre)", "",
-              f"{GUIDE_AMU_MIAGE}, §4.6", end=(11, 7)),
-        Event((1, 5), "1re visite du tuteur universitaire (janvier/février)", "entreprise",
-              f"{GUIDE_AMU_MIAGE}, §4.6", end=(2, 28)),
-        Event((4, 1), "2de visite du tuteur universitaire (avril/mai, juin en M2)", "entreprise",
-              f"{GUIDE_AMU_MIAGE}, §4.6", end=(5, 31)),
+        Event(
+            (5, 15),
+            "Ouverture de la validation des missions d'alternance",
+            "responsable de l'alternance",
+            f"{GUIDE_AMU_MIAGE}, §3.3.1 Le calendrier de validation",
+        ),
+        Event(
+            (9, 1),
+            "Début de formation L3I et Master (DDF 2025/2026)",
+            "Aix / Marseille",
+            f"{GUIDE_AMU_MIAGE}, Tableau 5",
+        ),
+        Event(
+            (10, 25),
+            "Fin du processus de validation (fin octobre / début novembre, date exacte communiquée)",
+            "",
+            f"{GUIDE_AMU_MIAGE}, §3.3.1",
+            end=(11, 7),
+        ),
+        Event(
+            (10, 1),
+            "Affectation des tuteurs universitaires (octobre, au plus tard début novembre)",
+            "",
+            f"{GUIDE_AMU_MIAGE}, §4.6",
+            end=(11, 7),
+        ),
+        Event(
+            (1, 5),
+            "1re visite du tuteur universitaire (janvier/février)",
+            "entreprise",
+            f"{GUIDE_AMU_MIAGE}, §4.6",
+            end=(2, 28),
+        ),
+        Event(
+            (4, 1),
+            "2de visite du tuteur universitaire (avril/mai, juin en M2)",
+            "entreprise",
+            f"{GUIDE_AMU_MIAGE}, §4.6",
+            end=(5, 31),
+        ),
         Event((7, 3), "Fin de formation L3I (DFF 2025/2026)", "", f"{GUIDE_AMU_MIAGE}, Tableau 5"),
     ),
     "amu-allsh": (
         Event((9, 1), "Début de l'année universitaire (bornage de 13 mois)", "", f"{GUIDE_AMU_ALLSH}, III.i"),
-        Event((9, 30), "Fin de l'année universitaire N+1 : le stage doit être terminé", "",
-              f"{GUIDE_AMU_ALLSH}, III.i"),
+        Event(
+            (9, 30), "Fin de l'année universitaire N+1 : le stage doit être terminé", "", f"{GUIDE_AMU_ALLSH}, III.i"
+        ),
     ),
 }
 
@@ -70,7 +114,7 @@ EVENTS: dict[str, tuple[Event, ...]] = {
 class Dated:
     """An event placed on a calendar."""
 
-    date: date
+    start: date
     end: date | None
     label: str
     where: str
@@ -90,4 +134,4 @@ def upcoming(programme_id: str, since: date, *, months: int = 12) -> list[Dated]
             horizon = date(since.year + (since.month - 1 + months) // 12, (since.month - 1 + months) % 12 + 1, 1)
             if last >= since and start < horizon:
                 placed.append(Dated(start, end, event.label, event.where, event.source))
-    return sorted(placed, key=lambda d: d.date)
+    return sorted(placed, key=lambda d: d.start)

@@ -15,9 +15,29 @@ from rules import deadlines, durations, gratification, quota, workstudy
 from rules.errors import RuleError
 from rules.programmes import programme as get_programme
 
-_MONTHS = {"janvier": 1, "janv": 1, "fevrier": 2, "fevr": 2, "fev": 2, "mars": 3, "avril": 4, "avr": 4, "mai": 5,
-           "juin": 6, "juillet": 7, "juil": 7, "aout": 8, "septembre": 9, "sept": 9, "octobre": 10, "oct": 10,
-           "novembre": 11, "nov": 11, "decembre": 12, "dec": 12}
+_MONTHS = {
+    "janvier": 1,
+    "janv": 1,
+    "fevrier": 2,
+    "fevr": 2,
+    "fev": 2,
+    "mars": 3,
+    "avril": 4,
+    "avr": 4,
+    "mai": 5,
+    "juin": 6,
+    "juillet": 7,
+    "juil": 7,
+    "aout": 8,
+    "septembre": 9,
+    "sept": 9,
+    "octobre": 10,
+    "oct": 10,
+    "novembre": 11,
+    "nov": 11,
+    "decembre": 12,
+    "dec": 12,
+}
 _MONTH_WORD = "|".join(sorted(_MONTHS, key=len, reverse=True))
 _DATE = re.compile(
     rf"\b(?P<iso>\d{{4}}-\d{{1,2}}-\d{{1,2}})\b"
@@ -27,8 +47,16 @@ _DATE = re.compile(
 _AGE = re.compile(r"\b(\d{2})\s*(?:ans|an|yo)\b")
 _HEADCOUNT = re.compile(r"\b(\d{1,7})\s*(?:salaries|salarie|employes|employe|personnes|collaborateurs|staff)\b")
 _DURATION = re.compile(r"\b(\d+(?:[.,]\d+)?)\s*(heures|heure|h|jours|jour|semaines|semaine|mois)\b")
-_UNITS = {"heures": "hours", "heure": "hours", "h": "hours", "jours": "days", "jour": "days", "semaines": "weeks",
-          "semaine": "weeks", "mois": "months"}
+_UNITS = {
+    "heures": "hours",
+    "heure": "hours",
+    "h": "hours",
+    "jours": "days",
+    "jour": "days",
+    "semaines": "weeks",
+    "semaine": "weeks",
+    "mois": "months",
+}
 _PAY_WORDS = re.compile(r"\b(apprenti\w*|alternan\w*|contrat pro|professionnalisation|cpro|capp)\b")
 _STAGE_WORDS = re.compile(r"\b(stage|gratif\w*|paye|payee|remunere\w*|indemni\w*|heures|combien|obligatoire)\b")
 _DEADLINE_WORDS = re.compile(r"\b(convention|signer|signature|delai|moveon|ipro|pstage|echeance|dossier|validation)\b")
@@ -86,7 +114,9 @@ def route(folded: str, programme_id: str, today: date) -> CalcAnswer | None:
 def _route(folded: str, programme_id: str, today: date) -> CalcAnswer | None:
     dates = find_dates(folded, today)
     if (age := _AGE.search(folded)) and _PAY_WORDS.search(folded):
-        contract = "professionnalisation" if re.search(r"\b(pro|professionnalisation|cpro)\b", folded) else "apprentissage"
+        contract = (
+            "professionnalisation" if re.search(r"\b(pro|professionnalisation|cpro)\b", folded) else "apprentissage"
+        )
         year = 1
         if re.search(r"\bm2\b|\b2e?m?e? annee\b|\bdeuxieme annee\b", folded):
             year = 2
@@ -99,13 +129,19 @@ def _route(folded: str, programme_id: str, today: date) -> CalcAnswer | None:
         return CalcAnswer("calc/stagiaires", render.quota_text(q), (("Code de l'éducation", "R124-10"),))
     if len(dates) >= 2 and _STAGE_WORDS.search(folded):
         result = gratification.compute(dates[0], dates[1], programme=get_programme(programme_id))
-        return CalcAnswer("calc/gratification", render.gratification_text(result, region_id="metropole"),
-                          (("service-public.fr", "F32131"), ("Code de l'éducation", "L124-6, D124-6")))
+        return CalcAnswer(
+            "calc/gratification",
+            render.gratification_text(result, region_id="metropole"),
+            (("service-public.fr", "F32131"), ("Code de l'éducation", "L124-6, D124-6")),
+        )
     if len(dates) == 1 and _DEADLINE_WORDS.search(folded):
         abroad = bool(re.search(r"\betranger|abroad|international", folded))
         steps = deadlines.steps_before(dates[0], programme_id, abroad=abroad)
-        return CalcAnswer("calc/echeance", render.steps_text(steps, start=dates[0], today=today),
-                          tuple((s.source.split(", ")[0], s.source.split(", ", 1)[-1]) for s in steps))
+        return CalcAnswer(
+            "calc/echeance",
+            render.steps_text(steps, start=dates[0], today=today),
+            tuple((s.source.split(", ")[0], s.source.split(", ", 1)[-1]) for s in steps),
+        )
     if not dates and (dur := _DURATION.search(folded)) and re.search(r"\b(combien|en|fait|egal|convert\w*)\b", folded):
         value = Decimal(dur.group(1).replace(",", "."))
         converted = durations.convert(value, _UNITS[dur.group(2)])
