@@ -7,6 +7,7 @@ the score is the geometric mean of how much of the query and how much of the phr
 weighted by inverse document frequency, blended with rapidfuzz's token_set_ratio.
 """
 
+import heapq
 import math
 from collections import defaultdict
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from knowledge.text import tokens
 TYPO_CUTOFF = 82  # rapidfuzz ratio needed to correct an unknown token to a known one
 MIN_TYPO_LENGTH = 4
 OVERLAP_WEIGHT = 0.8  # the rest goes to the string similarity
+RESCORED = 40  # candidates given the full score after the overlap pass
 PROGRAMME_BOOST = 0.08  # a programme's own rule beats a general one that matches about as well
 
 
@@ -53,6 +55,7 @@ class Index:
         self._idf = {t: math.log(1 + total / len(rows)) for t, rows in postings.items()}
         self._vocab = tuple(self._postings)
         self._max_idf = math.log(1 + total)
+        self._weights = [sum(self._idf[t] for t in toks) for _, _, toks, _ in self._phrasings]
 
     def correct(self, toks: tuple[str, ...]) -> tuple[str, ...]:
         """Replace unknown tokens by their nearest known token when close enough."""
@@ -75,15 +78,20 @@ class Index:
         candidates: set[int] = set()
         for token in query:
             candidates.update(self._postings.get(token, ()))
-        best: dict[int, Hit] = {}
+        # First pass, cheap: weighted overlap for every candidate; the string similarity is then
+        # computed for the best few only, so latency grows with the base far slower than linearly.
+        scored: list[tuple[float, int]] = []
         for row in candidates:
-            entry_index, phrasing, toks, sorted_text = self._phrasings[row]
-            entry = self.entries[entry_index]
-            if not entry.applies_to(programme):
+            entry_index, _, toks, _ = self._phrasings[row]
+            if not self.entries[entry_index].applies_to(programme):
                 continue
             matched = sum(self._idf[t] for t in query & toks)
-            weight_p = sum(self._idf[t] for t in toks)
-            overlap = math.sqrt((matched / weight_q) * (matched / weight_p))
+            overlap = math.sqrt((matched / weight_q) * (matched / self._weights[row]))
+            scored.append((overlap, row))
+        best: dict[int, Hit] = {}
+        for overlap, row in heapq.nlargest(RESCORED, scored):
+            entry_index, phrasing, toks, sorted_text = self._phrasings[row]
+            entry = self.entries[entry_index]
             similarity = fuzz.token_set_ratio(query_text, sorted_text) / 100
             score = OVERLAP_WEIGHT * overlap + (1 - OVERLAP_WEIGHT) * similarity
             # The asker's own programme ranks first, and counts as a better match for the threshold.
