@@ -17,11 +17,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from knowledge.base import load  # noqa: E402
-from knowledge.model import Entry  # noqa: E402
-from knowledge.search import Index  # noqa: E402
-from knowledge.text import tokens  # noqa: E402
-from tests.knowledge.labelled import cases  # noqa: E402
+from knowledge.base import load
+from knowledge.model import Entry
+from knowledge.search import Index
+from knowledge.text import tokens
+from tests.knowledge.labelled import cases
 
 SYLLABLES = ("ka", "ro", "mi", "te", "lu", "za", "po", "ne", "vi", "su", "da", "fe")
 
