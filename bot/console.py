@@ -7,6 +7,7 @@ from typing import TextIO
 
 from bot import render
 from bot.assistant.answer import ask
+from bot.assistant.intents import UNITS
 from bot.errors import BotError, InputError
 from bot.parsing import parse_date, parse_decimal, parse_int
 from knowledge.timeline import upcoming
@@ -24,17 +25,6 @@ HELP = """Commandes :
   /historique                                  vos questions de cette session
   /aide, /quitter
 Ou posez votre question librement."""
-
-UNITS = {
-    "heures": "hours",
-    "heure": "hours",
-    "h": "hours",
-    "jours": "days",
-    "jour": "days",
-    "semaines": "weeks",
-    "semaine": "weeks",
-    "mois": "months",
-}
 
 
 class Console:

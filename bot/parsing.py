@@ -1,11 +1,12 @@
 """Reading what users type: dates in the usual French forms, numbers with a decimal comma."""
 
 import re
-import unicodedata
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from bot.errors import InputError
+from knowledge.text import fold
+from rules.calendar import MONTHS_FR
 
 MONTHS = {
     "janvier": 1,
@@ -33,30 +34,10 @@ MONTHS = {
     "decembre": 12,
     "dec": 12,
 }
-MONTH_NAMES = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _FR = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 _WORDS = re.compile(r"^(?:le\s+)?(\d{1,2})(?:er)?\s+([a-z]+)\.?\s+(\d{4})$")
 HINT = "écrivez-la AAAA-MM-JJ, JJ/MM/AAAA ou « 1 juin 2026 »"
-
-
-def fold(text: str) -> str:
-    """Lower case without accents."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def parse_date(text: str) -> date:
@@ -77,7 +58,7 @@ def parse_date(text: str) -> date:
         return date(year, month, day)
     except ValueError:
         raise InputError(
-            f"La date « {raw} » n'existe pas : il n'y a pas de {day} {MONTH_NAMES[month - 1]} {year}."
+            f"La date « {raw} » n'existe pas : il n'y a pas de {day} {MONTHS_FR[month - 1]} {year}."
         ) from None
 
 

@@ -11,34 +11,12 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from bot import render
+from bot.parsing import MONTHS
 from rules import deadlines, durations, gratification, quota, workstudy
 from rules.errors import RuleError
 from rules.programmes import programme as get_programme
 
-_MONTHS = {
-    "janvier": 1,
-    "janv": 1,
-    "fevrier": 2,
-    "fevr": 2,
-    "fev": 2,
-    "mars": 3,
-    "avril": 4,
-    "avr": 4,
-    "mai": 5,
-    "juin": 6,
-    "juillet": 7,
-    "juil": 7,
-    "aout": 8,
-    "septembre": 9,
-    "sept": 9,
-    "octobre": 10,
-    "oct": 10,
-    "novembre": 11,
-    "nov": 11,
-    "decembre": 12,
-    "dec": 12,
-}
-_MONTH_WORD = "|".join(sorted(_MONTHS, key=len, reverse=True))
+_MONTH_WORD = "|".join(sorted(MONTHS, key=len, reverse=True))
 _DATE = re.compile(
     rf"\b(?P<iso>\d{{4}}-\d{{1,2}}-\d{{1,2}})\b"
     rf"|\b(?P<d1>\d{{1,2}})/(?P<m1>\d{{1,2}})(?:/(?P<y1>\d{{2,4}}))?\b"
@@ -47,7 +25,7 @@ _DATE = re.compile(
 _AGE = re.compile(r"\b(\d{2})\s*(?:ans|an|yo)\b")
 _HEADCOUNT = re.compile(r"\b(\d{1,7})\s*(?:salaries|salarie|employes|employe|personnes|collaborateurs|staff)\b")
 _DURATION = re.compile(r"\b(\d+(?:[.,]\d+)?)\s*(heures|heure|h|jours|jour|semaines|semaine|mois)\b")
-_UNITS = {
+UNITS = {
     "heures": "hours",
     "heure": "hours",
     "h": "hours",
@@ -87,7 +65,7 @@ def find_dates(folded: str, today: date) -> list[date]:
             if m.group("d1"):
                 day, month, year = int(m.group("d1")), int(m.group("m1")), m.group("y1")
             else:
-                day, month, year = int(m.group("d2")), _MONTHS[m.group("m2")], m.group("y2")
+                day, month, year = int(m.group("d2")), MONTHS[m.group("m2")], m.group("y2")
             if year:
                 found.append(date(int(year) + (2000 if len(year) == 2 else 0), month, day))
             else:
@@ -144,6 +122,6 @@ def _route(folded: str, programme_id: str, today: date) -> CalcAnswer | None:
         )
     if not dates and (dur := _DURATION.search(folded)) and re.search(r"\b(combien|en|fait|egal|convert\w*)\b", folded):
         value = Decimal(dur.group(1).replace(",", "."))
-        converted = durations.convert(value, _UNITS[dur.group(2)])
+        converted = durations.convert(value, UNITS[dur.group(2)])
         return CalcAnswer("calc/duree", render.durations_text(converted), (("Code de l'éducation", "D124-6"),))
     return None
