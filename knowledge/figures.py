@@ -5,9 +5,9 @@ stale answer. ``today`` is a parameter: this module reads no clock.
 """
 
 from datetime import date
-from decimal import Decimal
 
 from rules.calendar import fr_short_date
+from rules.durations import HOURS_PER_UNIT
 from rules.gratification import MANDATORY_ABOVE_HOURS, MAX_HOURS_PER_HOST_YEAR
 from rules.money import fr_amount, fr_number
 from rules.rates import MONTHLY_HOURS, gratification_rate, is_published, smic_hourly
@@ -33,7 +33,7 @@ def figures(today: date) -> dict[str, str]:
     return {
         "taux_gratification": f"{fr_number(rate.value)} €/h",
         "taux_depuis": fr_short_date(rate.since),
-        "gratification_mois": fr_amount(rate.value * 22 * 7),
+        "gratification_mois": fr_amount(rate.value * HOURS_PER_UNIT["months"]),
         "seuil_heures": fr_number(MANDATORY_ABOVE_HOURS),
         "max_heures": fr_number(MAX_HOURS_PER_HOST_YEAR),
         "smic_horaire": f"{fr_number(smic.value)} €/h",
@@ -46,8 +46,3 @@ def figures(today: date) -> dict[str, str]:
 def render(template: str, today: date) -> str:
     """Fill an answer template; raises KeyError for an unknown placeholder."""
     return template.format_map(figures(today))
-
-
-def monthly_for(rate: Decimal) -> str:
-    """A 22-day month at ``rate``, for messages."""
-    return fr_amount(rate * 22 * 7)

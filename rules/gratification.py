@@ -17,6 +17,7 @@ from datetime import date
 from decimal import Decimal
 
 from rules.calendar import MON_FRI, fr_short_date, region, working_days
+from rules.durations import HOURS_PER_DAY
 from rules.errors import InvalidHours, InvalidPeriod
 from rules.money import cents, fr_amount, fr_number
 from rules.programmes import Programme
@@ -24,8 +25,6 @@ from rules.rates import gratification_rate, is_published
 
 # D124-6: "chaque période au moins égale à sept heures de présence, consécutives ou non, est
 # considérée comme équivalente à un jour" and 22 days = 1 month; 2 months = 44 × 7 = 308 h.
-HOURS_PER_DAY = Decimal(7)
-DAYS_PER_MONTH = 22
 MANDATORY_ABOVE_HOURS = Decimal(308)  # L124-6 / D124-6; simulator tests total > 308
 # L124-5: at most 6 months (6 × 22 × 7 = 924 h) per trainee, host and teaching year.
 MAX_HOURS_PER_HOST_YEAR = Decimal(924)
