@@ -1,7 +1,8 @@
-"""Finding the entry that answers a question: IDF-weighted token overlap with typo correction.
+"""Finding the entry that answers a question: IDF-weighted overlap of stems with typo correction.
 
-Each phrasing is reduced to content tokens (knowledge.text). A query token unknown to the
-vocabulary is corrected to its nearest known token with rapidfuzz (typos: "gratificaton").
+Each phrasing is reduced to the Snowball stems of its content words (knowledge.text). A query word
+unknown to the vocabulary is corrected to its nearest known word with rapidfuzz (typos:
+"gratificaton"), at most one edit per four letters.
 Candidates come from an inverted index, so a query only scores phrasings sharing a token with it;
 the score is the geometric mean of how much of the query and how much of the phrasing match,
 weighted by inverse document frequency, blended with rapidfuzz's token_set_ratio.
@@ -13,12 +14,14 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
 
 from knowledge.model import Entry
-from knowledge.text import tokens
+from knowledge.text import SCOPE_WORDS, stem, tokens, words
 
 TYPO_CUTOFF = 82  # rapidfuzz ratio needed to correct an unknown token to a known one
 MIN_TYPO_LENGTH = 4
+TYPO_LETTERS_PER_EDIT = 4  # a correction may change one letter per 4 ("sport" is not "support")
 OVERLAP_WEIGHT = 0.8  # the rest goes to the string similarity
 RESCORED = 40  # candidates given the full score after the overlap pass
 PROGRAMME_BOOST = 0.08  # a programme's own rule beats a general one that matches about as well
@@ -41,9 +44,16 @@ class Index:
         self.entries = tuple(entries)
         self._phrasings: list[tuple[int, str, frozenset[str], str]] = []
         postings: dict[str, set[int]] = defaultdict(set)
+        surface: set[str] = set()  # the words as written, for typo correction before stemming
         for entry_index, entry in enumerate(self.entries):
             for phrasing in entry.questions:
+                surface.update(words(phrasing))
                 toks = frozenset(tokens(phrasing))
+                if not entry.is_general:
+                    # A programme's entry is only ever searched for that programme's students, so
+                    # "L3" or "MIAGE" in its phrasing says nothing and must not cost a question
+                    # that leaves it out.
+                    toks -= SCOPE_WORDS
                 if not toks:
                     continue
                 row = len(self._phrasings)
@@ -53,24 +63,29 @@ class Index:
         total = max(len(self._phrasings), 1)
         self._postings = {t: tuple(rows) for t, rows in postings.items()}
         self._idf = {t: math.log(1 + total / len(rows)) for t, rows in postings.items()}
-        self._vocab = tuple(self._postings)
+        self._vocab = tuple(sorted(surface))
         self._max_idf = math.log(1 + total)
         self._weights = [sum(self._idf[t] for t in toks) for _, _, toks, _ in self._phrasings]
 
-    def correct(self, toks: tuple[str, ...]) -> tuple[str, ...]:
-        """Replace unknown tokens by their nearest known token when close enough."""
+    def correct(self, question_words: tuple[str, ...]) -> tuple[str, ...]:
+        """The stems of a question's words, an unknown word replaced by its nearest known word when close."""
         fixed: list[str] = []
-        for token in toks:
-            if token in self._idf or len(token) < MIN_TYPO_LENGTH or token.isdigit():
+        for word in question_words:
+            token = stem(word)
+            if token in self._idf or len(word) < MIN_TYPO_LENGTH or word.isdigit():
                 fixed.append(token)
                 continue
-            best = process.extractOne(token, self._vocab, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF)
-            fixed.append(best[0] if best else token)
+            best = process.extractOne(word, self._vocab, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF)
+            edits = max(1, len(word) // TYPO_LETTERS_PER_EDIT)
+            close = best is not None and Levenshtein.distance(word, best[0], score_cutoff=edits) <= edits
+            fixed.append(stem(best[0]) if best and close else token)
         return tuple(fixed)
 
     def search(self, question: str, *, programme: str | None = None, limit: int = 5) -> list[Hit]:
         """Best entries for a question, the asker's programme first; other programmes' rules excluded."""
-        query = frozenset(self.correct(tokens(question)))
+        query = frozenset(self.correct(words(question)))
+        if programme is not None:
+            query = query - SCOPE_WORDS or query
         if not query:
             return []
         weight_q = sum(self._idf.get(t, self._max_idf) for t in query)
@@ -98,7 +113,7 @@ class Index:
             rank = score + PROGRAMME_BOOST if programme is not None and not entry.is_general else score
             current = best.get(entry_index)
             if current is None or rank > current.rank:
-                best[entry_index] = Hit(entry, min(1.0, rank), phrasing, rank)
+                best[entry_index] = Hit(entry, score, phrasing, rank)
         return sorted(best.values(), key=lambda h: (-h.rank, h.entry.is_general, h.entry.id))[:limit]
 
     def collisions(self) -> list[tuple[str, str, str]]:

@@ -7,6 +7,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
+import snowballstemmer
+
 _ELISION = re.compile(r"\b(?:l|d|j|qu|n|s|c|m|t|jusqu|lorsqu|puisqu)['’`´]")
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 
@@ -37,6 +39,10 @@ PHRASES: tuple[tuple[str, str], ...] = (
     (r"\ba distance\b", "teletravail"),
     (r"\bhors de france\b", "etranger"),
     (r"\ba l etranger\b", "etranger"),
+    (r"\bdit oui\b", "accepte"),
+    (r"\bre ?signer\b", "signer"),
+    (r"\betats? unis\b", "etranger"),
+    (r"\broyaume uni\b", "etranger"),
 )
 
 SYNONYMS: dict[str, str] = {}
@@ -67,7 +73,18 @@ for canonical, variants in {
         "fric",
         "tune",
     ),
-    "entreprise": ("boite", "boites", "societe", "societes", "organisme", "structure", "company", "taf", "employeur"),
+    "entreprise": (
+        "boite",
+        "boites",
+        "boulot",
+        "societe",
+        "societes",
+        "organisme",
+        "structure",
+        "company",
+        "taf",
+        "employeur",
+    ),
     "stage": ("pfe", "stages", "internship", "stag"),
     "convention": ("conv", "convent", "conventions", "contrat_stage"),
     "alternance": ("alternant", "alternante", "alternants", "alt", "alternances", "alterne", "alternee"),
@@ -78,7 +95,6 @@ for canonical, variants in {
     "minimum": ("min", "minimale", "minimal", "mini", "minimum", "moins"),
     "maximum": ("max", "maximale", "maximal", "maxi"),
     "duree": ("longueur", "long", "longtemps", "durer", "dure"),
-    "etranger": ("abroad", "international", "etrangers", "internationale"),
     "absence": ("absent", "absente", "absences", "absenter", "louper", "rater", "rate", "manquer", "secher"),
     "restaurant": ("resto", "cantine", "restauration", "cafeteria"),
     "visio": ("visioconference", "distanciel", "zoom", "teams"),
@@ -95,6 +111,38 @@ for canonical, variants in {
     "heure": ("heures", "h", "hr", "hrs"),
     "semaine": ("semaines", "sem"),
     "mois": ("moi",),
+    "document": ("documents", "papiers", "papier", "pieces", "justificatifs", "docs", "doc"),
+    "information": ("infos", "informations"),
+    # Countries the guides do not single out: for the rules they are simply "abroad".
+    "etranger": (
+        "abroad",
+        "international",
+        "etrangers",
+        "internationale",
+        "espagne",
+        "allemagne",
+        "angleterre",
+        "londres",
+        "uk",
+        "usa",
+        "canada",
+        "belgique",
+        "italie",
+        "portugal",
+        "irlande",
+        "japon",
+        "chine",
+        "maroc",
+        "tunisie",
+        "senegal",
+        "australie",
+        "dubai",
+    ),
+    "2": ("deux",),
+    "3": ("trois",),
+    "4": ("quatre",),
+    "5": ("cinq",),
+    "6": ("six",),
     "salarie": ("salaries", "employes", "employe", "effectif", "effectifs", "personnes", "staff"),
     "stagiaire": ("stagiaires", "intern", "interns"),
     "date": ("dates", "calendrier", "planning"),
@@ -275,6 +323,13 @@ STOPWORDS = frozenset(
         "bonne",
         "journee",
         "cordialement",
+        "quel",
+        "quelle",
+        "quels",
+        "quelles",
+        "comment",
+        "jai",
+        "puis",
     ]
 ) - {"quoi", "moins"}
 
@@ -285,24 +340,44 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
-def _stem(token: str) -> str:
-    if len(token) > 4 and token.endswith(("s", "x")) and not token.endswith("ss"):
-        return token[:-1]
-    return token
+# Words naming a programme or a level: they scope a question, they do not say what it is about.
+SCOPE_WORDS = frozenset({"l3", "miag", "lill", "allsh", "amu", "licenc"})
+
+_STEMMER = snowballstemmer.stemmer("french")
+
+
+@lru_cache(maxsize=16384)
+def stem(token: str) -> str:
+    """The French Snowball stem of a folded token ("envoie", "envoyer" -> "envoi"); numbers kept."""
+    if token.isdigit() or len(token) < 4:
+        return token
+    return str(_STEMMER.stemWord(token))
+
+
+@lru_cache(maxsize=1)
+def _stemmed_synonyms() -> dict[str, str]:
+    # Inflected forms of a variant ("mails", "annonces") reach its canonical word through the stem.
+    return {stem(variant): canonical for variant, canonical in SYNONYMS.items() if len(variant) > 3}
 
 
 @lru_cache(maxsize=4096)
-def tokens(text: str) -> tuple[str, ...]:
-    """Content tokens of a question: folded, elisions cut, slang and synonyms mapped, stopwords dropped."""
+def words(text: str) -> tuple[str, ...]:
+    """Content words of a question, before stemming: folded, elisions cut, slang and synonyms mapped,
+    stopwords dropped."""
     folded = _ELISION.sub(" ", fold(text))
     folded = _NON_WORD.sub(" ", folded)
     for pattern, replacement in PHRASES:
         folded = re.sub(pattern, replacement, folded)
     out: list[str] = []
     for raw in folded.split():
-        token = SYNONYMS.get(raw, raw)
-        token = SYNONYMS.get(_stem(token), _stem(token)) if token == raw else token
-        if token in STOPWORDS or (len(token) == 1 and not token.isdigit()):
+        word = SYNONYMS.get(raw) or _stemmed_synonyms().get(stem(raw), raw)
+        if word in STOPWORDS or (len(word) == 1 and not word.isdigit()):
             continue
-        out.append(token)
+        out.append(word)
     return tuple(out)
+
+
+@lru_cache(maxsize=4096)
+def tokens(text: str) -> tuple[str, ...]:
+    """The stems of a question's content words: what the search index compares."""
+    return tuple(stem(word) for word in words(text))

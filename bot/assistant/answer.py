@@ -11,7 +11,7 @@ from knowledge.figures import render
 from knowledge.search import Index
 from knowledge.text import fold
 
-THRESHOLD = 0.58  # below it the question is refused; tuned on tests/data/questions.txt
+THRESHOLD = 0.55
 REFUSAL = (
     "Je ne sais pas répondre à cette question avec les guides dont je dispose. "
     "Reformulez-la, ou écrivez au bureau des stages de votre formation."

@@ -49,6 +49,15 @@ class CalcAnswer:
     sources: tuple[tuple[str, str], ...]
 
 
+_PAY_ASK = re.compile(r"\b(combien|cb|cmb|touche\w*|gagne\w*|salaire|pay\w*|remunere?\w*|smic|brut|net)\b")
+# "Quand" or "change" asks when or whether pay moves, not how much it is today: the base answers that.
+_PAY_ELSEWHERE = re.compile(r"\b(quand|change\w*|augmente\w*|evolu\w*|peux|peut)\b")
+
+
+def _asks_for_pay(folded: str) -> bool:
+    return bool(_PAY_ASK.search(folded)) and not _PAY_ELSEWHERE.search(folded)
+
+
 def _year_for(month: int, day: int, today: date) -> date:
     candidate = date(today.year, month, day)
     return candidate if candidate >= today - timedelta(days=180) else date(today.year + 1, month, day)
@@ -91,7 +100,7 @@ def route(folded: str, programme_id: str, today: date) -> CalcAnswer | None:
 
 def _route(folded: str, programme_id: str, today: date) -> CalcAnswer | None:
     dates = find_dates(folded, today)
-    if (age := _AGE.search(folded)) and _PAY_WORDS.search(folded):
+    if (age := _AGE.search(folded)) and _PAY_WORDS.search(folded) and _asks_for_pay(folded):
         contract = (
             "professionnalisation" if re.search(r"\b(pro|professionnalisation|cpro)\b", folded) else "apprentissage"
         )

@@ -8,7 +8,7 @@ from knowledge.base import KnowledgeError, load, load_from
 from knowledge.check import check
 from knowledge.figures import render
 from knowledge.search import Index
-from knowledge.text import tokens
+from knowledge.text import tokens, words
 from tests.knowledge.labelled import accuracy, cases
 
 
@@ -41,8 +41,17 @@ def test_bad_file_is_reported_with_its_name() -> None:
 
 
 def test_normalisation_folds_slang_and_accents() -> None:
-    assert tokens("C koi la durée min du stage ?") == ("quoi", "duree", "minimum", "stage")
-    assert tokens("L'indemnité de la boîte") == ("gratification", "entreprise")
+    assert tokens("C koi la durée min du stage ?") == ("quoi", "dure", "minimum", "stag")
+    assert tokens("L'indemnité de la boîte") == tokens("gratification entreprise")
+    # Inflections meet at their Snowball stem; number words become digits.
+    assert tokens("j'envoie mes mails") == tokens("envoyer un mail")
+    assert tokens("deux missions") == tokens("2 mission")
+
+
+def test_typo_correction_needs_one_edit_per_four_letters() -> None:
+    index = Index(load().entries)
+    assert "gratif" in index.correct(words("gratificaton"))
+    assert index.correct(words("sport")) == tokens("sport")  # not "support": two edits in five letters
 
 
 def test_typo_correction_and_programme_scoping() -> None:
