@@ -159,6 +159,10 @@ def build_parser() -> FrenchParser:
     kb = sub.add_parser("kb", help="base de connaissances")
     kbsub = kb.add_subparsers(dest="kb", required=True, metavar="ACTION", parser_class=FrenchParser)
     kbsub.add_parser("check", help="valider la base (schéma, sources, doublons, gabarits, questions de référence)")
+    gaps = kbsub.add_parser("gaps", help="questions sans réponse ou peu sûres, les plus fréquentes d'abord")
+    gaps.add_argument("--limit", type=_typed(_positive_int("--limit")), default=20, help="nombre de lignes (20)")
+    gaps.add_argument("--programme", help="seulement ce programme")
+    gaps.add_argument("--json", action="store_true", help="JSON, une question par ligne")
 
     sub.add_parser("run", help="bot Discord et messagerie si un jeton est configuré, sinon aide des calculateurs")
     return parser
@@ -232,11 +236,37 @@ def run_calc(args: argparse.Namespace, settings: Settings) -> None:
         _emit(args, render.steps_json(steps, today=now), render.steps_text(steps, start=args.start, today=now))
 
 
+class QuestionLog:
+    """Logs the questions officers should see; opens the store only when one comes."""
+
+    def __init__(self, settings: Settings, channel: str) -> None:
+        self.settings = settings
+        self.channel = channel
+        self._store: Any = None
+        self._failed = False
+
+    def __call__(self, question: str, programme_id: str, answer: Any) -> None:
+        from bot.assistant.gaps import log_question, needs_review  # noqa: PLC0415
+        from bot.store import Store, StoreError  # noqa: PLC0415
+
+        if self._failed or not needs_review(answer):
+            return
+        try:
+            if self._store is None:
+                self._store = Store(self.settings.database)
+            log_question(self._store, question, programme_id, answer, self.channel)
+        except StoreError as exc:
+            # The student's answer matters more than the officers' list: say it once, go on.
+            self._failed = True
+            print(f"{exc} La question n'a pas été enregistrée pour les responsables.", file=sys.stderr)
+
+
 def run_ask(args: argparse.Namespace, settings: Settings) -> int:
     """``stagebot ask``: one question, or JSON lines on standard input."""
     from bot.assistant.answer import ask  # noqa: PLC0415 - the index is only built when asked
 
     now = today(settings)
+    log = QuestionLog(settings, "cli")
     if args.jsonl:
         for number, line in enumerate(sys.stdin, start=1):
             if not line.strip():
@@ -248,12 +278,16 @@ def run_ask(args: argparse.Namespace, settings: Settings) -> int:
                 programme(chosen)
             except (ValueError, KeyError, TypeError, AttributeError):
                 raise InputError(f'Ligne {number} illisible : attendu {{"question": "…", "programme": "…"}}.') from None
-            print(json.dumps(ask(question, chosen, now).as_json(), ensure_ascii=False), flush=True)
+            answer = ask(question, chosen, now)
+            print(json.dumps(answer.as_json(), ensure_ascii=False), flush=True)
+            log(question, chosen, answer)
         return 0
     if not args.question:
         raise InputError("Posez une question entre guillemets, ou utilisez --jsonl.")
-    answer = ask(args.question, _programme_id(args, settings), now)
+    chosen = _programme_id(args, settings)
+    answer = ask(args.question, chosen, now)
     _emit(args, answer.as_json(), answer.as_text())
+    log(args.question, chosen, answer)
     return 0
 
 
@@ -283,7 +317,8 @@ def run_chat(settings: Settings) -> int:
     """``stagebot chat``: the console conversation."""
     from bot.console import Console  # noqa: PLC0415
 
-    return Console(settings.default_programme, today(settings)).loop(sys.stdin, sys.stdout)
+    console = Console(settings.default_programme, today(settings), on_answer=QuestionLog(settings, "chat"))
+    return console.loop(sys.stdin, sys.stdout)
 
 
 def run_kb_check(settings: Settings) -> int:
@@ -295,6 +330,24 @@ def run_kb_check(settings: Settings) -> int:
     for problem in problems:
         print(f"✗ {problem}")
     return EXIT_FAILURE if problems else 0
+
+
+def run_kb_gaps(args: argparse.Namespace, settings: Settings) -> int:
+    """``stagebot kb gaps``: what the base lacks, most frequent first, with the nearest entries."""
+    from bot.assistant.gaps import gaps  # noqa: PLC0415
+    from bot.store import Store  # noqa: PLC0415
+
+    if args.programme:
+        programme(args.programme)
+    store = Store(settings.database)
+    found = gaps(store, limit=args.limit, programme=args.programme)
+    store.close()
+    if args.json:
+        for gap in found:
+            print(json.dumps(gap.as_json(), ensure_ascii=False))
+        return 0
+    print(render.gaps_text(found))
+    return 0
 
 
 def run_main(settings: Settings, parser: FrenchParser) -> int:
@@ -328,7 +381,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "chat":
             return run_chat(settings)
         if args.command == "kb":
-            return run_kb_check(settings)
+            return run_kb_gaps(args, settings) if args.kb == "gaps" else run_kb_check(settings)
         return run_main(settings, parser)  # "run", the only other command
     except (BotError, RuleError) as exc:
         print(str(exc), file=sys.stderr)

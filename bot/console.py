@@ -1,12 +1,13 @@
 """``stagebot chat``: a console conversation with the same commands as the Discord bot."""
 
 import shlex
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import TextIO
 
 from bot import render
-from bot.assistant.answer import ask
+from bot.assistant.answer import Answer, ask
 from bot.assistant.intents import UNITS
 from bot.errors import BotError, InputError
 from bot.parsing import parse_date, parse_decimal, parse_int
@@ -30,10 +31,13 @@ Ou posez votre question librement."""
 class Console:
     """One conversation: the student's programme, today, and the history."""
 
-    def __init__(self, programme_id: str, today: date) -> None:
+    def __init__(
+        self, programme_id: str, today: date, *, on_answer: Callable[[str, str, Answer], None] | None = None
+    ) -> None:
         self.programme_id = programme_id
         self.today = today
         self.history: list[str] = []
+        self.on_answer = on_answer  # e.g. logs what the base could not answer
 
     def reply(self, line: str) -> str | None:
         """The answer to one line; None means the conversation ends."""
@@ -42,7 +46,10 @@ class Console:
             return ""
         self.history.append(text)
         if not text.startswith("/"):
-            return ask(text, self.programme_id, self.today).as_text()
+            answer = ask(text, self.programme_id, self.today)
+            if self.on_answer is not None:
+                self.on_answer(text, self.programme_id, answer)
+            return answer.as_text()
         try:
             words = shlex.split(text[1:])
         except ValueError:

@@ -2,7 +2,7 @@
 
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from knowledge.timeline import Dated
 from rules.calendar import REGIONS, fr_short_date
@@ -15,6 +15,9 @@ from rules.money import fr_amount, fr_number
 from rules.quota import SOURCES as QUOTA_SOURCES
 from rules.quota import Quota
 from rules.workstudy import WorkStudyPay
+
+if TYPE_CHECKING:
+    from bot.assistant.gaps import Gap
 
 
 def num(value: Decimal) -> float:
@@ -210,4 +213,29 @@ def dates_text(events: list[Dated]) -> str:
         span = f"{fr_short_date(e.start)}" + (f" → {fr_short_date(e.end)}" if e.end else "")
         where = f" ({e.where})" if e.where else ""
         lines.append(f"{span} : {e.label}{where} [{e.source}]")
+    return "\n".join(lines)
+
+
+def gaps_text(gaps: list["Gap"]) -> str:
+    """What the knowledge base lacks, for officers."""
+    if not gaps:
+        return "Aucune question sans réponse enregistrée."
+    lines = []
+    for gap in gaps:
+        fate = (
+            "jamais répondue"
+            if gap.answered == 0
+            else f"répondue {gap.answered} fois avec peu de confiance"
+            if gap.answered == gap.count
+            else f"répondue {gap.answered} fois sur {gap.count}, avec peu de confiance"
+        )
+        lines.append(
+            f"{gap.count} × « {gap.question} » ({', '.join(gap.programmes)} ; {fate} ; "
+            f"dernière fois le {gap.last_asked[:10]})"
+        )
+        if gap.nearest:
+            lines.append(
+                "    entrées proches : "
+                + ", ".join(f"{e} ({fr_number(Decimal(str(round(s, 2))))})" for e, s in gap.nearest)
+            )
     return "\n".join(lines)

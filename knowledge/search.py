@@ -5,7 +5,9 @@ unknown to the vocabulary is corrected to its nearest known word with rapidfuzz 
 "gratificaton"), at most one edit per four letters.
 Candidates come from an inverted index, so a query only scores phrasings sharing a token with it;
 the score is the geometric mean of how much of the query and how much of the phrasing match,
-weighted by inverse document frequency, blended with rapidfuzz's token_set_ratio.
+weighted by inverse document frequency, blended with rapidfuzz's token_sort_ratio (not token_set_ratio,
+which scores 100 whenever one side's tokens are a subset of the other's: "quel temps fait-il" would
+match "combien de temps pour signer la convention").
 """
 
 import heapq
@@ -107,7 +109,7 @@ class Index:
         for overlap, row in heapq.nlargest(RESCORED, scored):
             entry_index, phrasing, toks, sorted_text = self._phrasings[row]
             entry = self.entries[entry_index]
-            similarity = fuzz.token_set_ratio(query_text, sorted_text) / 100
+            similarity = fuzz.token_sort_ratio(query_text, sorted_text) / 100
             score = OVERLAP_WEIGHT * overlap + (1 - OVERLAP_WEIGHT) * similarity
             # The asker's own programme ranks first, and counts as a better match for the threshold.
             rank = score + PROGRAMME_BOOST if programme is not None and not entry.is_general else score

@@ -28,6 +28,7 @@ class Answer:
     score: float
     sources: list[dict[str, str]] = field(default_factory=list)
     suggestions: list[str] = field(default_factory=list)
+    nearest: list[tuple[str, float]] = field(default_factory=list)  # entry ids and scores, best first
 
     def as_json(self) -> dict[str, Any]:
         """The contract's object."""
@@ -65,6 +66,7 @@ def ask(question: str, programme: str, today: date, *, search_index: Index | Non
     if calc is not None:
         return Answer(True, calc.text, calc.entry_id, 1.0, [{"document": d, "section": s} for d, s in calc.sources])
     hits = (search_index or index()).search(text, programme=programme, limit=4)
+    nearest = [(h.entry.id, h.score) for h in hits[:3]]
     if hits and hits[0].score >= THRESHOLD:
         best = hits[0]
         return Answer(
@@ -73,7 +75,8 @@ def ask(question: str, programme: str, today: date, *, search_index: Index | Non
             best.entry.id,
             best.score,
             [{"document": best.entry.source.document, "section": best.entry.source.section}],
+            nearest=nearest,
         )
     suggestions = [h.entry.questions[0] for h in hits[:3]]
     score = hits[0].score if hits else 0.0
-    return Answer(False, REFUSAL, hits[0].entry.id if hits else None, score, [], suggestions)
+    return Answer(False, REFUSAL, hits[0].entry.id if hits else None, score, [], suggestions, nearest)

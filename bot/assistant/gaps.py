@@ -1,0 +1,104 @@
+"""What the knowledge base lacks: unanswered and low-confidence questions, logged and grouped.
+
+Every question the assistant refuses, or answers with a score below ``LOW_CONFIDENCE``, is written
+to the store with its nearest entries. ``gaps`` groups the same question asked in different words
+(same content stems), most frequent first, so an officer sees at once which phrasing or entry to add.
+"""
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from bot.assistant.answer import THRESHOLD, Answer
+from bot.store import Store
+from knowledge.text import tokens
+
+LOW_CONFIDENCE = THRESHOLD + 0.1  # answered, but close enough to the threshold to deserve a look
+
+
+@dataclass(frozen=True)
+class Gap:
+    """One question (in all the ways it was asked) the base answered badly or not at all."""
+
+    question: str  # the latest wording
+    count: int
+    answered: int  # how many times it got an answer (low confidence) rather than a refusal
+    last_asked: str
+    programmes: tuple[str, ...]
+    best_score: float
+    nearest: tuple[tuple[str, float], ...]  # entry ids and scores, best first
+
+    def as_json(self) -> dict[str, object]:
+        """For ``stagebot kb gaps --json``."""
+        return {
+            "question": self.question,
+            "count": self.count,
+            "answered": self.answered,
+            "last_asked": self.last_asked,
+            "programmes": list(self.programmes),
+            "best_score": round(self.best_score, 3),
+            "nearest": [{"entry_id": e, "score": round(s, 3)} for e, s in self.nearest],
+        }
+
+
+def needs_review(answer: Answer) -> bool:
+    """Whether an answer goes to the officers' list: refused, or answered with low confidence.
+
+    Calculator answers (score 1) never do.
+    """
+    return not answer.answered or answer.score < LOW_CONFIDENCE
+
+
+def log_question(store: Store, question: str, programme: str, answer: Answer, channel: str) -> bool:
+    """Record the question if it needs review; True when it was recorded."""
+    if not needs_review(answer):
+        return False
+    normalized = " ".join(sorted(set(tokens(question)))) or question.strip().lower()
+    store.db.execute(
+        "INSERT INTO questions (asked_at, channel, programme, question, normalized, answered, score, entry_id, nearest)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            datetime.now(UTC).isoformat(timespec="seconds"),
+            channel,
+            programme,
+            question.strip(),
+            normalized,
+            int(answer.answered),
+            answer.score,
+            answer.entry_id,
+            json.dumps([[e, round(s, 3)] for e, s in answer.nearest]),
+        ),
+    )
+    return True
+
+
+def gaps(store: Store, *, limit: int = 20, programme: str | None = None) -> list[Gap]:
+    """The logged questions grouped by meaning, most frequent first (then most recent)."""
+    cursor = store.db.execute(
+        "SELECT * FROM questions WHERE ? IS NULL OR programme = ? ORDER BY id", (programme, programme)
+    )
+    groups: dict[str, list[dict[str, object]]] = {}
+    for row in cursor:
+        groups.setdefault(row["normalized"], []).append(dict(row))
+    result: list[Gap] = []
+    for rows in groups.values():
+        latest = rows[-1]
+        best: dict[str, float] = {}
+        for row in rows:
+            for entry_id, score in json.loads(str(row["nearest"])):
+                best[entry_id] = max(best.get(entry_id, 0.0), float(score))
+        nearest = sorted(best.items(), key=lambda item: (-item[1], item[0]))[:3]
+        result.append(
+            Gap(
+                question=str(latest["question"]),
+                count=len(rows),
+                answered=sum(int(str(r["answered"])) for r in rows),
+                last_asked=str(latest["asked_at"]),
+                programmes=tuple(sorted({str(r["programme"]) for r in rows})),
+                best_score=max(float(str(r["score"])) for r in rows),
+                nearest=tuple(nearest),
+            )
+        )
+    result.sort(key=lambda g: g.last_asked, reverse=True)
+    result.sort(key=lambda g: g.count, reverse=True)  # stable: most recent first among equals
+    return result[:limit]
