@@ -164,6 +164,16 @@ def build_parser() -> FrenchParser:
     gaps.add_argument("--programme", help="seulement ce programme")
     gaps.add_argument("--json", action="store_true", help="JSON, une question par ligne")
 
+    triage = sub.add_parser("triage", help="classer des mails (.eml) comme le fait le service de messagerie")
+    triage.add_argument("files", nargs="+", type=Path, metavar="FICHIER.eml")
+    triage.add_argument("--programme", help="programme de la boîte (défaut : configuration)")
+    triage.add_argument("--json", action="store_true", help="JSON, un objet par ligne")
+    offer = sub.add_parser("offer", help="offres de stage, d'alternance et d'emploi")
+    osub = offer.add_subparsers(dest="offer", required=True, metavar="ACTION", parser_class=FrenchParser)
+    ocheck = osub.add_parser("check", help="vérifier des offres (texte ou .eml) contre les règles du programme")
+    ocheck.add_argument("files", nargs="+", type=Path, metavar="FICHIER")
+    ocheck.add_argument("--programme", help="programme des étudiants visés (défaut : configuration)")
+    ocheck.add_argument("--json", action="store_true", help="JSON, un objet par ligne")
     sub.add_parser("run", help="bot Discord et messagerie si un jeton est configuré, sinon aide des calculateurs")
     return parser
 
@@ -350,6 +360,63 @@ def run_kb_gaps(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _read_file(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"Impossible de lire {path} : {exc.strerror or exc}.") from None
+
+
+def _mail_settings(settings: Settings) -> Any:
+    from bot.settings import MailSettings  # noqa: PLC0415
+
+    return settings.mail or MailSettings()
+
+
+def run_triage(args: argparse.Namespace, settings: Settings) -> int:
+    """``stagebot triage``: the mailbox service's decision for each mail file, in order."""
+    from bot.mail.message import read_mail  # noqa: PLC0415
+    from bot.mail.triage import decide  # noqa: PLC0415
+
+    mail_settings = _mail_settings(settings)
+    if args.programme:
+        programme(args.programme)
+        mail_settings = mail_settings.model_copy(update={"programme": args.programme})
+    raws = [(path, _read_file(path)) for path in args.files]  # every file readable before any output
+    now = today(settings)
+    for path, raw in raws:
+        mail = read_mail(raw, max_bytes=mail_settings.max_bytes, own=mail_settings.own_addresses)
+        decision = decide(mail, mail_settings, settings.default_programme, now)
+        if args.json:
+            print(json.dumps({"file": str(path), **decision.as_json()}, ensure_ascii=False), flush=True)
+        else:
+            print(render.decision_text(str(path), decision), flush=True)
+    return 0
+
+
+def run_offer_check(args: argparse.Namespace, settings: Settings) -> int:
+    """``stagebot offer check``: kind, problems and channel of each offer file, in order."""
+    from bot.mail.message import read_mail  # noqa: PLC0415
+    from bot.offers.extract import read_offer  # noqa: PLC0415
+
+    chosen = _programme_id(args, settings)
+    mail_settings = _mail_settings(settings)
+    raws = [(path, _read_file(path)) for path in args.files]
+    now = today(settings)
+    for path, raw in raws:
+        if path.suffix.lower() == ".eml":
+            mail = read_mail(raw, max_bytes=mail_settings.max_bytes, own=mail_settings.own_addresses)
+            text, subject, sender = (mail.text if mail.forwarded else mail.body), mail.subject, mail.sender
+        else:
+            text, subject, sender = raw.decode("utf-8", errors="replace"), "", None
+        offer = read_offer(text, chosen, now, subject=subject, sender=sender, office=mail_settings.own_addresses)
+        if args.json:
+            print(json.dumps({"file": str(path), **offer.as_json()}, ensure_ascii=False), flush=True)
+        else:
+            print(render.offer_text(str(path), offer), flush=True)
+    return 0
+
+
 def run_main(settings: Settings, parser: FrenchParser) -> int:
     """The main job: the full bot with a Discord token; otherwise what exists without one."""
     if settings.discord.token is not None and settings.discord.token.get_secret_value():
@@ -380,6 +447,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_dates(args, settings)
         if args.command == "chat":
             return run_chat(settings)
+        if args.command == "triage":
+            return run_triage(args, settings)
+        if args.command == "offer":
+            return run_offer_check(args, settings)
         if args.command == "kb":
             return run_kb_gaps(args, settings) if args.kb == "gaps" else run_kb_check(settings)
         return run_main(settings, parser)  # "run", the only other command

@@ -18,6 +18,8 @@ from rules.workstudy import WorkStudyPay
 
 if TYPE_CHECKING:
     from bot.assistant.gaps import Gap
+    from bot.mail.triage import Decision
+    from bot.offers.extract import Offer
 
 
 def num(value: Decimal) -> float:
@@ -238,4 +240,33 @@ def gaps_text(gaps: list["Gap"]) -> str:
                 "    entrées proches : "
                 + ", ".join(f"{e} ({fr_number(Decimal(str(round(s, 2))))})" for e, s in gap.nearest)
             )
+    return "\n".join(lines)
+
+
+def decision_text(name: str, decision: "Decision") -> str:
+    """A triage decision for people."""
+    lines = [f"{name} : {decision.summary()}"]
+    if decision.route_to:
+        lines.append("  transmis à : " + ", ".join(decision.route_to))
+    if decision.auto_reply:
+        lines.append("  réponse automatique :\n    " + decision.auto_reply.replace("\n", "\n    "))
+    elif decision.no_reply_because:
+        lines.append(f"  pas de réponse automatique : {decision.no_reply_because}")
+    for problem in decision.problems:
+        lines.append(f"  ⚠ {problem}")
+    if decision.offer is not None:
+        lines.append("  " + offer_text("offre", decision.offer).replace("\n", "\n  "))
+    return "\n".join(lines)
+
+
+def offer_text(name: str, offer: "Offer") -> str:
+    """An offer check for people."""
+    kinds = {"stage": "stage", "alternance": "alternance", "emploi": "emploi", "unknown": "type inconnu"}
+    head = f"{name} : {kinds[offer.kind]} — « {offer.title} »" + (f" chez {offer.company}" if offer.company else "")
+    if offer.forward:
+        return f"{head}\n  à publier dans #{offer.channel}"
+    lines = [head, "  à ne pas publier sans l'avis d'un responsable :"]
+    lines += [f"  - {p.reason} [{p.source}]" for p in offer.problems]
+    if offer.kind == "unknown":
+        lines.append("  - type d'offre non reconnu (stage, alternance ou emploi)")
     return "\n".join(lines)

@@ -27,6 +27,74 @@ class DiscordSettings(BaseModel):
     guild_id: int | None = Field(default=None, gt=0)
 
 
+CATEGORY_NAMES = ("offer", "convention", "absence", "incident", "evaluation", "question", "other")
+
+
+class MailSettings(BaseModel):
+    """The internship mailbox: IMAP in, SMTP out, filing, routing and automatic answers."""
+
+    model_config = ConfigDict(extra="forbid")
+    # The office's address: answers come from it, and mails from it are never answered.
+    address: str = "stages@example.org"
+    # Other addresses of the office (aliases): never answered either.
+    aliases: list[str] = []
+    programme: str | None = None  # the programme this mailbox serves; default_programme otherwise
+    imap_host: str = "localhost"
+    imap_port: int = Field(default=993, gt=0, lt=65536)
+    imap_security: Literal["tls", "starttls", "none"] = "tls"
+    username: str = ""
+    password: SecretStr | None = None
+    inbox: str = "INBOX"
+    smtp_host: str = "localhost"
+    smtp_port: int = Field(default=465, gt=0, lt=65536)
+    smtp_security: Literal["tls", "starttls", "none"] = "tls"
+    smtp_username: str = ""
+    smtp_password: SecretStr | None = None
+    # draft: answers are filed in `drafts_folder` for an officer to send; send: they are mailed.
+    mode: Literal["draft", "send"] = "draft"
+    drafts_folder: str = "Triage/Réponses à valider"
+    # move: each mail is moved to its category's folder; keywords: it stays and gets a keyword.
+    filing: Literal["move", "keywords"] = "move"
+    folders: dict[str, str] = {
+        "offer": "Triage/Offres",
+        "convention": "Triage/Conventions",
+        "absence": "Triage/Absences",
+        "incident": "Triage/Incidents",
+        "evaluation": "Triage/Évaluations",
+        "question": "Triage/Questions",
+        "other": "Triage/Autres",
+        "review": "Triage/À vérifier",
+    }
+    # Category (or "urgent") -> officer addresses. A category absent here is filed, not routed.
+    routing: dict[str, list[str]] = {}
+    max_bytes: int = Field(default=10 * 1024 * 1024, gt=0)  # larger mails are kept and flagged, not parsed
+    reply_period_hours: int = Field(default=24, ge=0)  # at most one automatic answer per sender in this period
+    auto_reply_min_score: float = Field(default=0.7, ge=0, le=1)
+    poll_seconds: int = Field(default=60, gt=0)  # when the server has no IDLE
+    batch: int = Field(default=50, gt=0)
+
+    @field_validator("folders")
+    @classmethod
+    def _known_folders(cls, value: dict[str, str]) -> dict[str, str]:
+        unknown = set(value) - {*CATEGORY_NAMES, "review"}
+        if unknown:
+            raise ValueError(f"catégorie inconnue « {sorted(unknown)[0]} »")
+        return value
+
+    @field_validator("routing")
+    @classmethod
+    def _known_routes(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        unknown = set(value) - {*CATEGORY_NAMES, "urgent"}
+        if unknown:
+            raise ValueError(f"catégorie inconnue « {sorted(unknown)[0]} »")
+        return value
+
+    @property
+    def own_addresses(self) -> frozenset[str]:
+        """Every address of the office, lower case."""
+        return frozenset(a.lower() for a in [self.address, *self.aliases, self.username] if "@" in a)
+
+
 class Settings(BaseSettings):
     """Everything StageBot reads from config.toml and the environment."""
 
@@ -38,6 +106,7 @@ class Settings(BaseSettings):
     database: Path = Path("stagebot.sqlite3")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     discord: DiscordSettings = DiscordSettings()
+    mail: MailSettings | None = None  # no [mail] section: no mailbox service
 
     @field_validator("default_programme")
     @classmethod

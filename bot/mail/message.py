@@ -1,0 +1,285 @@
+"""Reading one mail, whatever its shape: charsets, encodings, HTML only, attachments, chains, size.
+
+``read_mail`` never raises: a mail it cannot read whole is returned with what could be read and
+the problems in French, so the service keeps, flags and reports it rather than losing it.
+"""
+
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from email import message_from_bytes, policy
+from email.message import EmailMessage, Message
+from email.parser import BytesHeaderParser
+from email.utils import getaddresses, parseaddr, parsedate_to_datetime
+
+from bs4 import BeautifulSoup
+
+from knowledge.text import fold
+
+DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+
+# Where the newest part of a mail ends: the quoted or forwarded chain below it.
+_FORWARD = re.compile(
+    r"^\s*-{2,}\s*(forwarded message|message transfere|original message|message d origine|message original)",
+    re.IGNORECASE,
+)
+_WROTE = re.compile(r"^\s*(le|on)\b.{0,240}\b(a ecrit|wrote)\s*:?\s*$", re.IGNORECASE)
+_HEADER_BLOCK = re.compile(r"^\s*\*?(de|from)\s*\*?\s*:", re.IGNORECASE)
+_HEADER_NEXT = re.compile(r"^\s*\*?(envoye|sent|date|objet|subject|a|to)\s*\*?\s*:", re.IGNORECASE)
+_FORWARD_SUBJECT = re.compile(r"^\s*(tr|fwd?|transf)\s*:", re.IGNORECASE)
+
+_AUTO_SUBJECT = re.compile(
+    r"^\s*(reponse automatique|automatic reply|auto ?reply|out of (the )?office|absence du bureau|absent du bureau"
+    r"|auto\s*:|autoreply|message d absence|je suis absente?|delivery status notification|undeliver(able|ed)"
+    r"|non remis|mail delivery|returned mail|echec de (la )?remise)",
+    re.IGNORECASE,
+)
+_NO_REPLY_LOCAL = re.compile(
+    r"^(mailer-daemon|postmaster|no-?reply|do-?not-?reply|donotreply|ne-?pas-?repondre|nepasrepondre|bounces?)([+.-].*)?$",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Mail:
+    """What the triage needs from one mail."""
+
+    message_id: str | None
+    subject: str
+    sender: str  # lower-case address
+    sender_name: str
+    to: tuple[str, ...]
+    date: datetime | None
+    in_reply_to: str | None
+    references: tuple[str, ...]
+    body: str  # what the sender wrote now (the newest part)
+    quoted: str  # the chain below it (replied or forwarded)
+    forwarded: bool
+    attachments: tuple[str, ...]
+    automatic: str | None  # why this comes from an automatic sender, or None
+    problems: tuple[str, ...]  # French sentences: what could not be read
+    size: int
+    digest: str  # sha256 of the raw bytes: identifies a mail without Message-ID
+    headers: tuple[tuple[str, str], ...]  # the headers that decided something, for the reasons
+
+    @property
+    def text(self) -> str:
+        """Subject and newest part, plus the forwarded content when the newest part only forwards it."""
+        if self.forwarded and len(self.body.split()) < 40:
+            return f"{self.subject}\n{self.body}\n{self.quoted}"
+        return f"{self.subject}\n{self.body}"
+
+
+def digest(raw: bytes) -> str:
+    """The identity of a mail's bytes."""
+    return hashlib.sha256(raw).hexdigest()
+
+
+OWN_ID_PREFIX = "<stagebot."  # every Message-ID StageBot writes starts so: a mail carrying one is our own
+
+
+def read_mail(raw: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES, own: frozenset[str] = frozenset()) -> Mail:
+    """Read a mail (RFC 5322 bytes). ``own``: the office's own addresses (lower case)."""
+    problems: list[str] = []
+    if len(raw) > max_bytes:
+        problems.append(
+            f"Mail trop volumineux ({len(raw)} octets, limite {max_bytes}) : seuls les en-têtes ont été lus."
+        )
+        message: Message = BytesHeaderParser(policy=policy.compat32).parsebytes(raw)
+        body, quoted, forwarded, attachments = "", "", False, ()
+    else:
+        message = message_from_bytes(raw, policy=policy.compat32)
+        try:
+            text, attached_text, attachments = _content(message)
+        except Exception as exc:  # any malformed MIME: keep what the headers say
+            problems.append(f"Corps illisible ({type(exc).__name__}) : mail conservé pour lecture humaine.")
+            text, attached_text, attachments = "", "", ()
+        body, quoted, marker_forward = split_newest(text)
+        if attached_text:  # a mail forwarded as an attachment
+            quoted = (quoted + "\n" + attached_text).strip()
+            marker_forward = True
+        forwarded = marker_forward
+    if message.defects:
+        kinds = ", ".join(type(d).__name__ for d in message.defects[:3])
+        problems.append(f"En-têtes ou structure MIME mal formés : {kinds}.")
+    subject = _header(message, "Subject")
+    forwarded = forwarded or bool(_FORWARD_SUBJECT.match(subject))
+    sender_name, sender = parseaddr(_header(message, "From"))
+    sender = sender.lower()
+    if not sender:
+        problems.append("Expéditeur absent ou illisible.")
+    to = tuple(a.lower() for _, a in getaddresses([_header(message, "To"), _header(message, "Cc")]) if a)
+    message_id = _header(message, "Message-ID").strip() or None
+    references = tuple(re.findall(r"<[^<>]+>", _header(message, "References")))
+    in_reply_to = (re.findall(r"<[^<>]+>", _header(message, "In-Reply-To")) or [None])[0]
+    automatic, decisive = automatic_sender(message, sender, subject, message_id, own)
+    return Mail(
+        message_id=message_id,
+        subject=subject,
+        sender=sender,
+        sender_name=sender_name,
+        to=to,
+        date=_date(message),
+        in_reply_to=in_reply_to,
+        references=references,
+        body=body,
+        quoted=quoted,
+        forwarded=forwarded,
+        attachments=tuple(attachments),
+        automatic=automatic,
+        problems=tuple(problems),
+        size=len(raw),
+        digest=digest(raw),
+        headers=decisive,
+    )
+
+
+def _header(message: Message, name: str) -> str:
+    """A header decoded to text (RFC 2047 words, any charset); "" when absent or unreadable."""
+    value = message.get(name)
+    if value is None:
+        return ""
+    try:
+        from email.header import decode_header, make_header  # noqa: PLC0415
+
+        return " ".join(str(make_header(decode_header(str(value)))).split())
+    except Exception:  # a broken encoded-word: keep the raw text
+        return " ".join(str(value).split())
+
+
+def _date(message: Message) -> datetime | None:
+    try:
+        return parsedate_to_datetime(_header(message, "Date"))
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
+def _decode(part: Message) -> str:
+    payload = part.get_payload(decode=True)
+    if not isinstance(payload, bytes):
+        return ""
+    declared = part.get_content_charset()
+    for charset in (declared, "utf-8", "cp1252"):
+        if not charset:
+            continue
+        try:
+            return payload.decode(charset)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return payload.decode("latin-1")
+
+
+def html_to_text(html: str) -> str:
+    """Readable text from HTML (scripts and styles dropped, blocks on their own lines)."""
+    soup = BeautifulSoup(html, "html.parser")
+    for tag in soup(["script", "style", "head"]):
+        tag.decompose()
+    for br in soup.find_all("br"):
+        br.replace_with("\n")
+    text = soup.get_text("\n")
+    lines = [" ".join(line.split()) for line in text.splitlines()]
+    return "\n".join(line for line in lines if line)
+
+
+def _content(message: Message) -> tuple[str, str, list[str]]:
+    """The text the sender wrote, the text of mails attached to it, and attachment names."""
+    plain: list[str] = []
+    html: list[str] = []
+    attached: list[str] = []
+    names: list[str] = []
+
+    def visit(part: Message) -> None:
+        ctype = part.get_content_type()
+        if ctype == "message/rfc822":  # a mail forwarded as an attachment: its text, not ours
+            inner = part.get_payload()
+            if isinstance(inner, list) and inner and isinstance(inner[0], Message):
+                text, _, inner_names = _content(inner[0])
+                attached.append(f"Objet : {_header(inner[0], 'Subject')}\n{text}")
+                names.extend(inner_names)
+            return
+        if part.is_multipart():
+            for child in part.get_payload():
+                if isinstance(child, Message):
+                    visit(child)
+            return
+        filename = part.get_filename()
+        if filename or (part.get("Content-Disposition") or "").lower().startswith("attachment"):
+            names.append(_decode_name(filename) if filename else "(sans nom)")
+        elif ctype == "text/plain":
+            plain.append(_decode(part))
+        elif ctype == "text/html":
+            html.append(_decode(part))
+
+    visit(message)
+    text = "\n".join(plain) if plain else "\n".join(html_to_text(h) for h in html)
+    return text.replace("\r\n", "\n"), "\n".join(attached), names
+
+
+def _decode_name(filename: str) -> str:
+    from email.header import decode_header, make_header  # noqa: PLC0415
+
+    try:
+        return str(make_header(decode_header(filename)))
+    except Exception:  # a broken encoded-word: keep it as written
+        return filename
+
+
+def split_newest(text: str) -> tuple[str, str, bool]:
+    """Split a body into what was written now and the replied or forwarded chain under it.
+
+    Returns (newest, chain, forwarded).
+    """
+    lines = text.splitlines()
+    folded = [fold(line).replace("'", " ").replace("’", " ") for line in lines]
+    for i, line in enumerate(folded):
+        forward = _FORWARD.match(line)
+        joined = line + " " + (folded[i + 1] if i + 1 < len(folded) else "")
+        wrote = _WROTE.match(line) or (_WROTE.match(joined) and not line.strip().endswith(":"))
+        header_block = _HEADER_BLOCK.match(line) and any(_HEADER_NEXT.match(n) for n in folded[i + 1 : i + 5])
+        quote = line.startswith(">")
+        if forward or wrote or header_block or quote:
+            newest = "\n".join(lines[:i]).strip()
+            chain = "\n".join(lines[i:]).strip()
+            is_forward = bool(forward and re.search(r"forward|transfer", line))
+            return newest, chain, is_forward
+    return text.strip(), "", False
+
+
+def automatic_sender(
+    message: Message, sender: str, subject: str, message_id: str | None, own: frozenset[str]
+) -> tuple[str | None, tuple[tuple[str, str], ...]]:
+    """Why a mail comes from an automatic sender (RFC 3834 and the usual practice), or None."""
+
+    def found(reason: str, header: str, value: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+        return reason, ((header, value),)
+
+    auto = _header(message, "Auto-Submitted").lower()
+    if auto and not auto.startswith("no"):
+        return found(f"en-tête Auto-Submitted: {auto}", "Auto-Submitted", auto)
+    for name in ("Precedence", "X-Precedence"):
+        value = _header(message, name).lower()
+        if value in {"bulk", "list", "junk", "auto_reply", "auto-reply"}:
+            return found(f"en-tête {name}: {value}", name, value)
+    for name in ("X-Autoreply", "X-Autorespond", "X-Auto-Response-Suppress", "List-Id", "List-Unsubscribe"):
+        value = _header(message, name)
+        if value:
+            return found(f"en-tête {name}", name, value)
+    ctype = message.get_content_type()
+    if ctype == "multipart/report" or "delivery-status" in str(message.get("Content-Type", "")).lower():
+        return found("rapport de remise (bounce)", "Content-Type", ctype)
+    local = sender.split("@", maxsplit=1)[0]
+    if _NO_REPLY_LOCAL.match(local):
+        return found(f"expéditeur automatique {sender}", "From", sender)
+    if sender and sender in own:
+        return found("expédié par l'adresse du bureau elle-même", "From", sender)
+    if message_id and message_id.startswith(OWN_ID_PREFIX):
+        return found("Message-ID émis par StageBot", "Message-ID", message_id)
+    if _AUTO_SUBJECT.match(fold(subject).replace("'", " ")):
+        return found(f"objet de réponse automatique « {subject} »", "Subject", subject)
+    return None, ()
+
+
+def as_email(message: EmailMessage) -> bytes:
+    """Bytes of an outgoing message, CRLF line ends as on the wire."""
+    return message.as_bytes(policy=policy.SMTP)

@@ -1,0 +1,158 @@
+"""The decision for one mail: category, urgency, officers to route to, automatic answer, offer.
+
+Stateless (``stagebot triage`` runs it on files): the once-per-sender limit on automatic answers
+and everything else that needs memory is the mailbox service's (bot/mail/service.py).
+"""
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from bot.assistant.answer import Answer, ask
+from bot.assistant.intents import find_dates
+from bot.mail.classify import classify
+from bot.mail.message import Mail
+from bot.offers.extract import Offer, read_offer
+from bot.settings import MailSettings
+from knowledge.text import fold
+
+_PROGRAMME_MENTIONS = (
+    ("lille-l3", re.compile(r"\b(lille|univ-lille|villeneuve d ascq)\b")),
+    ("paris1-miage", re.compile(r"\b(paris ?1|pantheon|sorbonne|univ-paris1)\b")),
+    ("amu-allsh", re.compile(r"\b(allsh|lettres arts|sciences humaines)\b")),
+    ("amu-miage", re.compile(r"\b(aix|marseille|amu|univ-amu)\b")),
+)
+_QUESTION_SENTENCE = re.compile(
+    r"\?|\b(combien|est ce que|quand|comment|quel|quelle|puis je|peut on|ai je|savoir si|est il)\b"
+)
+SIGNATURE = (
+    "Cette réponse a été rédigée automatiquement par StageBot à partir des guides de votre formation. "
+    "Si elle ne répond pas à votre question, répondez simplement à ce message : un responsable des stages "
+    "vous lira.\n\nLe bureau des stages"
+)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What ``stagebot triage --json`` prints for a mail, and what the service acts on."""
+
+    category: str
+    urgent: bool
+    route_to: tuple[str, ...]
+    auto_reply: str | None
+    reasons: tuple[str, ...]
+    offer: Offer | None
+    programme: str
+    dates: tuple[date, ...] = ()
+    answer: Answer | None = None
+    no_reply_because: str | None = None
+    problems: tuple[str, ...] = field(default_factory=tuple)
+
+    def as_json(self) -> dict[str, Any]:
+        """The contract's object (without ``file``), with a few extra keys."""
+        return {
+            "category": self.category,
+            "urgent": self.urgent,
+            "route_to": list(self.route_to),
+            "auto_reply": self.auto_reply,
+            "reasons": list(self.reasons),
+            "offer": self.offer.as_json() if self.offer else None,
+            "programme": self.programme,
+            "dates": [d.isoformat() for d in self.dates],
+            "problems": list(self.problems),
+        }
+
+    def summary(self) -> str:
+        """The one line put on top of a routed mail."""
+        dates = ", ".join(d.strftime("%d/%m/%Y") for d in self.dates[:4]) or "aucune"
+        flag = "URGENT — " if self.urgent else ""
+        return (
+            f"{flag}Catégorie : {self.category} ; raisons : {'; '.join(self.reasons[:4])} ; "
+            f"programme : {self.programme} ; dates citées : {dates}"
+        )
+
+
+def detect_programme(text: str, default: str) -> str:
+    """The programme a mail speaks of, by the places and names it mentions; else the mailbox's."""
+    folded = fold(text).replace("'", " ")
+    for programme_id, pattern in _PROGRAMME_MENTIONS:
+        if pattern.search(folded):
+            return programme_id
+    return default
+
+
+def best_answer(mail: Mail, programme: str, today: date) -> Answer | None:
+    """The knowledge base's (or a calculator's) best answer to the questions a mail asks."""
+    sentences = [mail.subject] if mail.subject else []
+    sentences += [s.strip() for s in re.split(r"(?<=[?.!])\s+|\n+", mail.body) if s.strip()]
+    candidates = [s for s in sentences if _QUESTION_SENTENCE.search(fold(s).replace("'", " "))]
+    best: Answer | None = None
+    for sentence in candidates[:8]:
+        answer = ask(sentence[:300], programme, today)
+        if answer.answered and (best is None or answer.score > best.score):
+            best = answer
+    return best
+
+
+def reply_text(answer: Answer, sender_name: str) -> str:
+    """A polite French answer with its source."""
+    greeting = f"Bonjour {sender_name.split(maxsplit=1)[0]}," if sender_name.strip() else "Bonjour,"
+    source = " ; ".join(f"{s['document']}, {s['section']}" for s in answer.sources)
+    lines = [greeting, "", answer.answer]
+    if source:
+        lines += ["", f"Source : {source}."]
+    lines += ["", SIGNATURE]
+    return "\n".join(lines)
+
+
+def decide(mail: Mail, settings: MailSettings, default_programme: str, today: date) -> Decision:
+    """Classify a mail and decide what to do with it."""
+    result = classify(mail)
+    mailbox_programme = settings.programme or default_programme
+    programme = detect_programme(mail.text, mailbox_programme)
+    routes: list[str] = list(settings.routing.get(result.category, []))
+    if result.urgent:
+        routes += settings.routing.get("urgent", [])
+    route_to = tuple(dict.fromkeys(routes))
+    offer = None
+    if result.category == "offer":
+        offer = read_offer(
+            mail.text if mail.forwarded else mail.body or mail.text,
+            mailbox_programme,
+            today,
+            subject=mail.subject,
+            sender=mail.sender,
+            office=settings.own_addresses,
+        )
+    answer: Answer | None = None
+    auto_reply = None
+    no_reply = None
+    if mail.automatic is not None:
+        no_reply = f"expéditeur automatique ({mail.automatic})"
+    elif result.category != "question":
+        no_reply = f"catégorie {result.category}"
+    elif mail.problems:
+        no_reply = "mail lu incomplètement"
+    else:
+        answer = best_answer(mail, mailbox_programme, today)
+        if answer is None or answer.score < settings.auto_reply_min_score:
+            no_reply = "la base ne répond pas avec assez de confiance"
+        else:
+            auto_reply = reply_text(answer, mail.sender_name)
+    reasons = list(result.reasons)
+    if answer is not None and auto_reply is not None and answer.entry_id:
+        reasons.append(f"réponse de la base : {answer.entry_id} ({answer.score:.2f})")
+    return Decision(
+        category=result.category,
+        urgent=result.urgent,
+        route_to=route_to,
+        auto_reply=auto_reply,
+        reasons=tuple(reasons),
+        offer=offer,
+        programme=programme,
+        dates=tuple(find_dates(fold(mail.text), today)),
+        answer=answer,
+        no_reply_because=no_reply,
+        problems=mail.problems,
+    )

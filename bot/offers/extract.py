@@ -1,0 +1,322 @@
+"""Reading an offer (French or English, plain text or a mail) and checking it for a programme.
+
+Extraction is rule-based and explainable: labelled lines ("Lieu :", "Durée :", "Location:") first,
+then phrases ("stage de 6 mois", "4,50 €/h", "full remote"). The checks themselves are in
+``rules.offers``; this module only reads the text and builds the contract's ``offer`` object.
+"""
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from bot.parsing import MONTHS
+from knowledge.text import fold, tokens
+from rules.offers import Kind, OfferFacts, Problem, check, days_to_weeks, months_to_weeks
+from rules.programmes import programme
+
+DEFAULT_CHANNELS: dict[str, str] = {
+    "stage": "propositions-stages",
+    "alternance": "propositions-stages-alternances",
+    "emploi": "proposition-emplois-et-stages",
+}
+
+_KIND_WORDS: dict[str, tuple[str, ...]] = {
+    "alternance": (
+        r"\balternance\b",
+        r"\balternant\w*",
+        r"\bapprenti(ssage|e|s)?\b",
+        r"\bcontrat (de )?pro(fessionnalisation)?\b",
+        r"\bwork ?-?study\b",
+        r"\bapprenticeship\b",
+    ),
+    "stage": (r"\bstages?\b", r"\bstagiaires?\b", r"\binternships?\b", r"\bintern\b", r"\bpfe\b", r"\bfin d etudes\b"),
+    "emploi": (
+        r"\bcdi\b",
+        r"\bcdd\b",
+        r"\bemploi\b",
+        r"\bjeune diplome\w*",
+        r"\bgraduate\b",
+        r"\bfull ?-?time (job|position|role)",
+        r"\bpermanent (position|contract)",
+        r"\bembauche\b",
+    ),
+}
+_TITLE_LABEL = re.compile(r"^\s*(intitule|poste|titre|title|position|job title|offre)\s*:\s*(.+)$", re.I)
+_COMPANY_LABEL = re.compile(
+    r"^\s*(entreprise|societe|company|organisme|structure|employeur|employer)\s*:\s*(.+)$", re.I
+)
+_LOCATION_LABEL = re.compile(r"^\s*(lieu|localisation|location|ville|site|adresse)\s*:\s*(.+)$", re.I)
+_START_LABEL = re.compile(r"^\s*(debut|date de debut|demarrage|start(ing)? date|start|disponibilite)\s*:\s*(.+)$", re.I)
+_DURATION = re.compile(r"\b(\d{1,2}(?:[.,]5)?)\s*(mois|months?|semaines?|weeks?|jours ouvres|working days)\b", re.I)
+_PAY = re.compile(
+    r"(\d{1,3}(?:[ .\u202f\u00a0]?\d{3})*(?:[.,]\d{1,2})?)\s*(k)?\s*(?:€|eur(?:os?)?)\s*(?:brut\w*\s*|bruts?\s*|net\w*\s*)?"
+    r"(?:(?:/|par|per|de l|a l|an|/ ?an)\s*)?(heure|h\b|hour|mois|month|an\b|annee|year|annuel)?",
+    re.I,
+)
+_LEGAL_PAY = re.compile(
+    r"gratification (legale|minimale|reglementaire|en vigueur)|minimum legal|legal minimum|selon (la )?(grille|legislation)",
+    re.I,
+)
+_REMOTE_ONLY = re.compile(
+    r"\b(100 ?% (en )?(teletravail|remote|distanciel)|full ?-?remote|fully remote|teletravail (complet|total|integral)"
+    r"|entierement (en )?(teletravail|a distance)|remote only|100 ?% remote)\b",
+    re.I,
+)
+_REMOTE_SHARE = re.compile(
+    r"\b(\d) ?(jours?|days?) (de )?(teletravail|remote)|teletravail (partiel|possible|\d)|hybride|hybrid", re.I
+)
+_NOT_DEV = re.compile(
+    r"\b(support (utilisateurs?|informatique|technique|n1|n2|niveau)|helpdesk|help desk|hotline|service desk"
+    r"|gestion des tickets|traitement des tickets|tickets? d incidents?|ticketing|technicien (support|informatique|de proximite)"
+    r"|administrat\w* (systemes?|reseaux?|du site|de site|sites? web|machines?|sys)|admin (sys|reseau|systeme)"
+    r"|sysadmin|redaction de (la )?documentation|documentation technique|assistance (aux )?utilisateurs"
+    r"|deploiement de postes|installation de postes|mise a jour du site|community manag\w*|saisie de donnees)\b",
+    re.I,
+)
+_DEV = re.compile(
+    r"\b(developp\w*|develop\w*|programm\w*|software engineer\w*|ingenieur logiciel|full ?-?stack|back ?-?end|front ?-?end"
+    r"|coder|code|api|java|python|javascript|typescript|react|angular|spring|django|kotlin|c#|\.net|sql|data engineer\w*)\b",
+    re.I,
+)
+_INDEPENDENT = re.compile(
+    r"\b(auto ?-?entrepreneur|micro ?-?entreprise|micro ?-?entrepreneur|freelance|free-lance|independant|consultant independant"
+    r"|entreprise individuelle|sole trader|self-employed|je suis (developpeur|consultant) independant)\b",
+    re.I,
+)
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_FREE_MAIL = {
+    "gmail.com",
+    "hotmail.com",
+    "hotmail.fr",
+    "yahoo.fr",
+    "yahoo.com",
+    "outlook.com",
+    "outlook.fr",
+    "orange.fr",
+    "free.fr",
+    "laposte.net",
+    "icloud.com",
+    "live.fr",
+}
+
+
+@dataclass(frozen=True)
+class Offer:
+    """The contract's ``offer`` object, plus what was read to decide it."""
+
+    kind: Kind
+    forward: bool
+    channel: str | None
+    problems: tuple[Problem, ...]
+    title: str
+    company: str
+    fingerprint: str
+    duration_weeks: Decimal | None = None
+    pay: str | None = None
+    location: str | None = None
+    remote: str | None = None
+    start: str | None = None
+    contact: str | None = None
+    reasons: tuple[str, ...] = field(default_factory=tuple)
+
+    def as_json(self) -> dict[str, Any]:
+        """The object of ``stagebot offer check --json`` (without the file name)."""
+        return {
+            "kind": self.kind,
+            "forward": self.forward,
+            "channel": self.channel,
+            "problems": [p.code for p in self.problems],
+            "title": self.title,
+            "company": self.company,
+            "fingerprint": self.fingerprint,
+            "duration_weeks": float(round(self.duration_weeks, 1)) if self.duration_weeks is not None else None,
+            "pay": self.pay,
+            "location": self.location,
+            "remote": self.remote,
+            "start": self.start,
+            "contact": self.contact,
+            "problem_reasons": [{"code": p.code, "reason": p.reason, "source": p.source} for p in self.problems],
+        }
+
+
+def _folded(text: str) -> str:
+    return fold(text).replace("'", " ").replace("’", " ")
+
+
+def _labelled(pattern: re.Pattern[str], lines: list[str], group: int = 2) -> str | None:
+    for line in lines:
+        match = pattern.match(_folded(line))
+        if match:
+            # Take the value from the original line (accents kept): same length after folding.
+            value = line.split(":", 1)[1].strip() if ":" in line else match.group(group)
+            return value[:120] or None
+    return None
+
+
+def kind_of(subject: str, body: str) -> Kind:
+    """stage, alternance, emploi or unknown: the subject counts three times the body."""
+    scores: dict[str, int] = {}
+    for kind, patterns in _KIND_WORDS.items():
+        scores[kind] = sum(
+            3 * len(re.findall(p, _folded(subject))) + len(re.findall(p, _folded(body))) for p in patterns
+        )
+    best = max(scores, key=lambda k: scores[k])
+    if scores[best] == 0:
+        return "unknown"
+    # "Stage ou alternance": the subject decides; alternance wins a tie since it names the contract.
+    if scores["alternance"] == scores[best]:
+        return "alternance"
+    return best  # type: ignore[return-value]
+
+
+def _duration_weeks(text: str) -> Decimal | None:
+    folded = _folded(text)
+    for match in _DURATION.finditer(folded):
+        value = Decimal(match.group(1).replace(",", "."))
+        unit = match.group(2).lower()
+        window = folded[max(0, match.start() - 60) : match.end() + 10]
+        if re.search(r"\b(experience|ans d|years? of|depuis|periode d essai|trial)\b", window):
+            continue
+        if unit.startswith(("mois", "month")):
+            return months_to_weeks(value)
+        if unit.startswith(("semaine", "week")):
+            return value
+        return days_to_weeks(value)
+    return None
+
+
+def _pay(text: str) -> tuple[Decimal | None, str | None, str | None]:
+    """(amount, unit, as written) of the first stated pay; unit hour, month, year or legal."""
+    folded = _folded(text)
+    for match in _PAY.finditer(folded):
+        number = match.group(1).replace(" ", "").replace("\u202f", "").replace("\u00a0", "")
+        if "," in number:
+            number = number.replace(".", "").replace(",", ".")
+        elif number.count(".") == 1 and len(number.split(".")[1]) == 3:
+            number = number.replace(".", "")
+        try:
+            amount = Decimal(number)
+        except ArithmeticError:
+            continue
+        if match.group(2):
+            amount *= 1000
+        per = (match.group(3) or "").lower()
+        if per in {"heure", "h", "hour"}:
+            unit = "hour"
+        elif per in {"mois", "month"}:
+            unit = "month"
+        elif per in {"an", "annee", "year", "annuel"} or match.group(2) or amount >= 10000:
+            unit = "year"
+        elif amount < 30:
+            unit = "hour"
+        else:
+            unit = "month"
+        return amount, unit, match.group(0).strip()
+    if _LEGAL_PAY.search(folded):
+        return None, "legal", "gratification légale"
+    return None, None, None
+
+
+def _company(lines: list[str], sender: str | None) -> str:
+    labelled = _labelled(_COMPANY_LABEL, lines)
+    if labelled:
+        return labelled
+    for line in lines:
+        match = re.search(r"\b(?:chez|au sein de|at|join)\s+([A-Z][\w&.-]+(?:\s+[A-Z][\w&.-]+){0,3})", line)
+        if match:
+            return match.group(1).strip(" .,")
+    if sender and "@" in sender:
+        domain = sender.split("@", 1)[1].lower()
+        if domain not in _FREE_MAIL:
+            return domain.split(".")[-2].capitalize() if domain.count(".") >= 1 else domain
+    return ""
+
+
+def _title(subject: str, lines: list[str]) -> str:
+    labelled = _labelled(_TITLE_LABEL, lines)
+    if labelled:
+        return labelled
+    cleaned = re.sub(r"^\s*((tr|fwd?|re)\s*:\s*)+", "", subject, flags=re.I).strip()
+    if cleaned:
+        return cleaned[:120]
+    return next((line.strip()[:120] for line in lines if line.strip()), "")
+
+
+def fingerprint(kind: str, company: str, title: str) -> str:
+    """Stable across formatting: the sorted content stems of company and title, with the kind."""
+    stems = sorted(set(tokens(f"{company} {title}")))
+    return hashlib.sha256(f"{kind}|{' '.join(stems)}".encode()).hexdigest()[:16]
+
+
+def read_offer(
+    text: str,
+    programme_id: str,
+    on: date,
+    *,
+    subject: str = "",
+    sender: str | None = None,
+    channels: dict[str, str] | None = None,
+    office: frozenset[str] = frozenset(),
+) -> Offer:
+    """Extract and check one offer for ``programme_id``'s students; ``on`` fixes the legal rate."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    if not subject and lines:
+        subject = lines[0]
+    body = "\n".join(lines)
+    kind = kind_of(subject, body)
+    folded = _folded(f"{subject}\n{body}")
+    weeks = _duration_weeks(body if kind == "stage" else f"{subject}\n{body}")
+    amount, unit, pay_text = _pay(body)
+    remote_only = bool(_REMOTE_ONLY.search(folded))
+    share = _REMOTE_SHARE.search(folded)
+    title = _title(subject, lines)
+    not_dev_hits = _NOT_DEV.findall(folded)
+    dev_hits = _DEV.findall(folded)
+    not_dev = bool(not_dev_hits) and (not dev_hits or bool(_NOT_DEV.search(_folded(title))))
+    facts = OfferFacts(
+        kind=kind,
+        duration_weeks=weeks,
+        pay=amount,
+        pay_unit=unit,  # type: ignore[arg-type]
+        remote_only=remote_only,
+        not_development=not_dev,
+        independent_host=bool(_INDEPENDENT.search(folded)),
+    )
+    problems = tuple(check(facts, programme(programme_id), on))
+    company = _company(lines, sender)
+    chosen = {**DEFAULT_CHANNELS, **(channels or {})}
+    forward = kind != "unknown" and not problems
+    contacts = [e for e in _EMAIL.findall(text) if e.lower() not in office]
+    start_text = _labelled(_START_LABEL, lines, group=3)
+    if start_text is None:
+        match = re.search(
+            r"\b(?:a partir du|des le|debut(?:ant)? (?:le|en)|starting)\s+(\d{1,2}(?:er)? \w+(?: \d{4})?|\w+ \d{4})",
+            folded,
+        )
+        if match and any(m in match.group(1) for m in MONTHS):
+            start_text = match.group(1)
+    reasons = []
+    if not_dev_hits:
+        reasons.append(
+            "mission hors développement : "
+            + ", ".join(sorted({h if isinstance(h, str) else h[0] for h in not_dev_hits})[:3])
+        )
+    return Offer(
+        kind=kind,
+        forward=forward,
+        channel=chosen.get(kind) if forward else None,
+        problems=problems,
+        title=title,
+        company=company,
+        fingerprint=fingerprint(kind, company, title),
+        duration_weeks=weeks,
+        pay=pay_text,
+        location=_labelled(_LOCATION_LABEL, lines),
+        remote="100 %" if remote_only else (share.group(0) if share else None),
+        start=start_text,
+        contact=contacts[0] if contacts else sender,
+        reasons=tuple(reasons),
+    )

@@ -1,0 +1,116 @@
+"""Checking an offer's facts against the law and a programme's rules (../shared/CLI.md codes).
+
+Pure: the facts come already extracted (bot/offers/extract.py reads them from the text); ``on``
+is the day whose legal rate applies (the offer's start, or today).
+
+Codes: ``remote_only``, ``not_development``, ``independent_host`` (only where the programme's guide
+refuses them), ``below_minimum_pay`` (a stated pay below the legal minimum for a stage that must be
+paid: longer than 2 months, or any stage where the programme accepts no unpaid stage),
+``too_short`` (shorter than the programme's minimum).
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Literal
+
+from rules.durations import DAYS_PER_WEEK, HOURS_PER_DAY
+from rules.gratification import MANDATORY_ABOVE_HOURS
+from rules.money import fr_amount
+from rules.programmes import Programme
+from rules.rates import MONTHLY_HOURS, gratification_rate
+
+Kind = Literal["stage", "alternance", "emploi", "unknown"]
+PayUnit = Literal["hour", "month", "year", "legal"]
+WEEKS_PER_MONTH = Decimal(52) / Decimal(12)
+
+
+@dataclass(frozen=True)
+class OfferFacts:
+    """What an offer states, as far as the rules care."""
+
+    kind: Kind
+    duration_weeks: Decimal | None = None  # full-time weeks, when stated
+    pay: Decimal | None = None
+    pay_unit: PayUnit | None = None
+    remote_only: bool = False
+    not_development: bool = False
+    independent_host: bool = False
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One reason not to forward an offer now."""
+
+    code: str
+    reason: str  # French, for the officers' review queue
+    source: str
+
+
+def _hours(weeks: Decimal) -> Decimal:
+    return weeks * DAYS_PER_WEEK * HOURS_PER_DAY
+
+
+def must_be_paid(facts: OfferFacts, programme: Programme) -> bool:
+    """Whether the stage must carry at least the legal gratification."""
+    if facts.kind != "stage":
+        return False
+    if programme.paid_always:
+        return True
+    return facts.duration_weeks is not None and _hours(facts.duration_weeks) > MANDATORY_ABOVE_HOURS
+
+
+def too_short(facts: OfferFacts, programme: Programme) -> bool:
+    """Whether a stage is shorter than the programme's minimum."""
+    minimum = programme.minimum
+    if facts.kind != "stage" or minimum is None or facts.duration_weeks is None:
+        return False
+    weeks = facts.duration_weeks
+    if minimum.unit == "hours":
+        return _hours(weeks) < minimum.value
+    if minimum.unit == "weeks":
+        return weeks < minimum.value
+    return weeks < minimum.value * WEEKS_PER_MONTH
+
+
+def check(facts: OfferFacts, programme: Programme, on: date) -> list[Problem]:
+    """The problems of an offer for ``programme``'s students; empty means it can be forwarded."""
+    problems: list[Problem] = []
+    refused = {r.code: r for r in programme.refusals}
+    for code, present in (
+        ("remote_only", facts.remote_only),
+        ("not_development", facts.not_development),
+        ("independent_host", facts.independent_host),
+    ):
+        if present and code in refused:
+            refusal = refused[code]
+            problems.append(Problem(code, f"refusé par le programme : {refusal.label}", refusal.source.cite()))
+    if must_be_paid(facts, programme) and facts.pay is not None and facts.pay_unit in {"hour", "month"}:
+        rate = gratification_rate(on)
+        minimum = rate.value if facts.pay_unit == "hour" else (rate.value * MONTHLY_HOURS).quantize(Decimal("0.01"))
+        if facts.pay < minimum:
+            per = "de l'heure" if facts.pay_unit == "hour" else "par mois (151,67 h)"
+            problems.append(
+                Problem(
+                    "below_minimum_pay",
+                    f"gratification annoncée {fr_amount(facts.pay)} {per}, sous le minimum légal de "
+                    f"{fr_amount(minimum)} en vigueur le {on.isoformat()}",
+                    rate.source,
+                )
+            )
+    bound = programme.minimum
+    if bound is not None and too_short(facts, programme):
+        problems.append(
+            Problem("too_short", f"plus court que le minimum du programme ({bound.label})", bound.source.cite())
+        )
+    return problems
+
+
+def months_to_weeks(months: Decimal) -> Decimal:
+    """A duration in months (date to date) as weeks."""
+    return months * WEEKS_PER_MONTH
+
+
+def days_to_weeks(days: Decimal) -> Decimal:
+    """Working days (5 a week) as weeks."""
+    return days / DAYS_PER_WEEK

@@ -1,0 +1,243 @@
+"""Real local servers for the mail tests and the benchmark: Dovecot (IMAP) and aiosmtpd (SMTP).
+
+Dovecot runs with its own configuration, users and Maildir under a temporary folder, on a free
+loopback port (see ../shared/ARCHITECTURE.md for why these settings when running as root).
+"""
+
+import asyncio
+import os
+import shutil
+import socket
+import subprocess
+import time
+from dataclasses import dataclass, field
+from email import message_from_bytes
+from email.message import Message
+from pathlib import Path
+from typing import Any
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope, Session
+
+USER = "stages@example.org"
+PASSWORD = "secret-imap"
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def dovecot_available() -> bool:
+    """Whether the dovecot binary is installed."""
+    return shutil.which("dovecot") is not None and shutil.which("doveadm") is not None
+
+
+@dataclass
+class Dovecot:
+    """A Dovecot instance under ``root``; start() and stop() may be called repeatedly."""
+
+    root: Path
+    port: int = field(default_factory=free_port)
+
+    def __post_init__(self) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        os.chmod(self.root, 0o755)
+        self.mail = self.root / "mail"
+        self.mail.mkdir(exist_ok=True)
+        for sub in ("run", "state"):
+            (self.root / sub).mkdir(exist_ok=True)
+            os.chmod(self.root / sub, 0o755)
+        (self.root / "users").write_text(f"{USER}:{{PLAIN}}{PASSWORD}::::::\n")
+        self.config = self.root / "dovecot.conf"
+        self.config.write_text(self._config())
+        if os.geteuid() == 0:
+            shutil.chown(self.mail, "nobody", "nogroup")
+
+    def _config(self) -> str:
+        run_as_root = os.geteuid() == 0
+        user, group = ("nobody", "nogroup") if run_as_root else (os.getlogin(), os.getlogin())
+        login = "default_login_user = dovenull\ndefault_internal_user = dovecot\ndefault_internal_group = dovecot\n"
+        return f"""
+{login if run_as_root else ""}
+base_dir = {self.root}/run
+state_dir = {self.root}/state
+log_path = {self.root}/dovecot.log
+info_log_path = {self.root}/dovecot.log
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+protocols = imap
+listen = 127.0.0.1
+mail_location = maildir:{self.mail}/%u
+mail_plugins =
+protocol imap {{
+  mail_max_userip_connections = 50
+}}
+service imap-login {{
+  inet_listener imap {{
+    port = {self.port}
+  }}
+  inet_listener imaps {{
+    port = 0
+  }}
+}}
+service stats {{
+  unix_listener stats-reader {{
+    mode = 0666
+  }}
+  unix_listener stats-writer {{
+    mode = 0666
+  }}
+}}
+passdb {{
+  driver = passwd-file
+  args = scheme=PLAIN {self.root}/users
+}}
+userdb {{
+  driver = static
+  args = uid={user} gid={group} home={self.mail}/%u
+}}
+namespace inbox {{
+  inbox = yes
+  separator = /
+}}
+"""
+
+    def start(self) -> None:
+        """Start and wait until the port answers."""
+        # The daemon keeps inherited pipes open: never capture its output, read its log instead.
+        status = subprocess.run(
+            ["dovecot", "-c", str(self.config)], check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        ).returncode
+        if status != 0:
+            raise RuntimeError(f"Dovecot refused to start ({status}): {self.log()}")
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                    return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError(f"Dovecot did not start: {self.log()}")
+
+    def stop(self) -> None:
+        """Stop and wait until the port is closed."""
+        subprocess.run(
+            ["doveadm", "-c", str(self.config), "stop"], check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                    time.sleep(0.05)
+            except OSError:
+                return
+
+    def log(self) -> str:
+        """Dovecot's log, for failure messages."""
+        path = self.root / "dovecot.log"
+        return path.read_text(errors="replace")[-3000:] if path.exists() else "(pas de journal)"
+
+
+@dataclass
+class Collected:
+    """One message as the SMTP server received it."""
+
+    mail_from: str
+    rcpt_tos: list[str]
+    message: Message
+    raw: bytes
+
+
+class _Collector:
+    def __init__(self, refuse: set[str]) -> None:
+        self.messages: list[Collected] = []
+        self.refuse = refuse
+
+    async def handle_RCPT(  # noqa: N802 - aiosmtpd's hook name
+        self, server: SMTP, session: Session, envelope: Envelope, address: str, rcpt_options: list[str]
+    ) -> str:
+        del server, session, rcpt_options
+        if address.lower() in self.refuse:
+            return "550 5.1.1 Destinataire inconnu"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:  # noqa: N802
+        del server, session
+        raw = envelope.original_content or b""
+        self.messages.append(Collected(str(envelope.mail_from), list(envelope.rcpt_tos), message_from_bytes(raw), raw))
+        return "250 Message accepted"
+
+
+class SmtpCollector:
+    """An aiosmtpd server on a free port that keeps every message it accepts."""
+
+    def __init__(self, refuse: set[str] | None = None) -> None:
+        self.port = free_port()
+        self.handler = _Collector({a.lower() for a in refuse or set()})
+        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+
+    @property
+    def messages(self) -> list[Collected]:
+        """What was accepted so far."""
+        return self.handler.messages
+
+    def start(self) -> None:
+        """Start in a thread."""
+        self.controller.start()
+
+    def stop(self) -> None:
+        """Stop the thread."""
+        self.controller.stop()
+
+
+async def append(port: int, raws: list[bytes], mailbox: str = "INBOX") -> None:
+    """Put mails in a mailbox with IMAP APPEND (as delivery would)."""
+    from aioimaplib import IMAP4  # noqa: PLC0415
+
+    client = IMAP4(host="127.0.0.1", port=port, timeout=30)
+    await client.wait_hello_from_server()
+    await client.login(USER, PASSWORD)
+    if mailbox != "INBOX":
+        await client.create(mailbox)
+    for raw in raws:
+        response = await client.append(raw, mailbox=mailbox)
+        if response.result != "OK":
+            raise RuntimeError(f"APPEND failed: {response}")
+    await client.logout()
+
+
+async def mailbox_counts(port: int, mailboxes: list[str]) -> dict[str, int]:
+    """How many messages each mailbox holds (missing mailboxes count 0)."""
+    from aioimaplib import IMAP4  # noqa: PLC0415
+
+    client = IMAP4(host="127.0.0.1", port=port, timeout=30)
+    await client.wait_hello_from_server()
+    await client.login(USER, PASSWORD)
+    counts: dict[str, int] = {}
+    for name in mailboxes:
+        response = await client.status(_quote(name), "(MESSAGES)")
+        counts[name] = _messages(response.lines) if response.result == "OK" else 0
+    await client.logout()
+    return counts
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _messages(lines: list[Any]) -> int:
+    for line in lines:
+        text = line.decode() if isinstance(line, bytes) else str(line)
+        if "MESSAGES" in text:
+            return int(text.split("MESSAGES")[1].strip(" )").split()[0])
+    return 0
+
+
+def run(coro: Any) -> Any:
+    """Run a coroutine from synchronous test code."""
+    return asyncio.run(coro)
