@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Literal
 
-from rules.durations import DAYS_PER_WEEK, HOURS_PER_DAY
+from rules.durations import DAYS_PER_MONTH, DAYS_PER_WEEK, HOURS_PER_DAY
 from rules.gratification import MANDATORY_ABOVE_HOURS
 from rules.money import fr_amount
 from rules.programmes import Programme
@@ -22,7 +22,8 @@ from rules.rates import MONTHLY_HOURS, gratification_rate
 
 Kind = Literal["stage", "alternance", "emploi", "unknown"]
 PayUnit = Literal["hour", "month", "year", "legal"]
-WEEKS_PER_MONTH = Decimal(52) / Decimal(12)
+# A month of stage is 22 days of presence (Code de l'éducation D124-6): 2 months = 308 h, as the guides count.
+WEEKS_PER_MONTH = DAYS_PER_MONTH / DAYS_PER_WEEK
 
 
 @dataclass(frozen=True)

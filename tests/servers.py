@@ -20,7 +20,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 USER = "stages@example.org"
-PASSWORD = "secret-imap"
+PASSWORD = "secret-imap"  # noqa: S105 - a throwaway test server's user
 
 
 def free_port() -> int:
@@ -44,12 +44,13 @@ class Dovecot:
 
     def __post_init__(self) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
-        os.chmod(self.root, 0o755)
+        # Dovecot's unprivileged processes must traverse these folders (see ARCHITECTURE.md).
+        self.root.chmod(0o755)
         self.mail = self.root / "mail"
         self.mail.mkdir(exist_ok=True)
         for sub in ("run", "state"):
             (self.root / sub).mkdir(exist_ok=True)
-            os.chmod(self.root / sub, 0o755)
+            (self.root / sub).chmod(0o755)
         (self.root / "users").write_text(f"{USER}:{{PLAIN}}{PASSWORD}::::::\n")
         self.config = self.root / "dovecot.conf"
         self.config.write_text(self._config())
@@ -126,7 +127,10 @@ namespace inbox {{
     def stop(self) -> None:
         """Stop and wait until the port is closed."""
         subprocess.run(
-            ["doveadm", "-c", str(self.config), "stop"], check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            ["doveadm", "-c", str(self.config), "stop"],
+            check=False,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:

@@ -49,7 +49,12 @@ RULES: tuple[tuple[str, float, str, str], ...] = (
         r"\b(diffuser|transmettre|relayer|partager|faire suivre)\b.{0,60}\b(etudiants|promo|promotion|eleves)\b",
         "à diffuser aux étudiants",
     ),
-    ("offer", 2.0, r"\b(pouvez vous|merci de|a|pour) (diffuser|diffusion|relayer)\b|\baccueillir un (stagiaire|alternant)", "à diffuser"),
+    (
+        "offer",
+        2.0,
+        r"\b(pouvez vous|merci de|a|pour) (diffuser|diffusion|relayer)\b|\baccueillir un (stagiaire|alternant)",
+        "à diffuser",
+    ),
     ("offer", 2.0, r"\b(cdi|cdd|graduate|junior|internship|work ?study|apprenticeship)\b", "type de contrat proposé"),
     (
         "offer",

@@ -30,7 +30,14 @@ def results() -> list[Result]:
     with (FOLDER / "labels.csv").open() as f:
         for row in csv.DictReader(f):
             mail = read_mail((FOLDER / row["file"]).read_bytes(), own=settings.own_addresses)
-            out.append(Result(row["file"], row["category"], row["urgent"] == "urgent", decide(mail, settings, "paris1-miage", TODAY)))
+            out.append(
+                Result(
+                    row["file"],
+                    row["category"],
+                    row["urgent"] == "urgent",
+                    decide(mail, settings, "paris1-miage", TODAY),
+                )
+            )
     return out
 
 
@@ -50,5 +57,17 @@ if __name__ == "__main__":
     print(f"{right}/{len(found)} = {right / len(found):.1%}")
     print(confusion(found))
     for r in found:
-        if r.expected != r.decision.category or (r.urgent and not r.decision.urgent) or (r.decision.urgent and not r.urgent):
-            print(r.file, r.expected, "urgent" if r.urgent else "", "->", r.decision.category, "urgent" if r.decision.urgent else "", r.decision.reasons[:4])
+        if (
+            r.expected != r.decision.category
+            or (r.urgent and not r.decision.urgent)
+            or (r.decision.urgent and not r.urgent)
+        ):
+            print(
+                r.file,
+                r.expected,
+                "urgent" if r.urgent else "",
+                "->",
+                r.decision.category,
+                "urgent" if r.decision.urgent else "",
+                r.decision.reasons[:4],
+            )
