@@ -174,6 +174,18 @@ def build_parser() -> FrenchParser:
     ocheck.add_argument("files", nargs="+", type=Path, metavar="FICHIER")
     ocheck.add_argument("--programme", help="programme des étudiants visés (défaut : configuration)")
     ocheck.add_argument("--json", action="store_true", help="JSON, un objet par ligne")
+    mail = sub.add_parser("mail", help="service de messagerie (IMAP, SMTP)")
+    msub = mail.add_subparsers(dest="mail", required=True, metavar="ACTION", parser_class=FrenchParser)
+    for name, text in (
+        ("once", "traiter les mails en attente puis s'arrêter"),
+        ("run", "surveiller la boîte en continu"),
+    ):
+        action = msub.add_parser(name, help=text)
+        action.add_argument(
+            "--backlog",
+            choices=("process", "file", "skip"),
+            help="au premier démarrage, que faire des mails déjà présents (process, file, skip)",
+        )
     sub.add_parser("run", help="bot Discord et messagerie si un jeton est configuré, sinon aide des calculateurs")
     return parser
 
@@ -417,6 +429,76 @@ def run_offer_check(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+class _Bar:
+    """A tqdm progress bar on standard error (hidden when it is not a terminal)."""
+
+    def __init__(self) -> None:
+        self.bar: Any = None
+
+    def start(self, total: int) -> None:
+        from tqdm import tqdm  # noqa: PLC0415
+
+        self.bar = tqdm(total=total, unit="mail", file=sys.stderr, disable=None, desc="Messagerie")
+
+    def tick(self) -> None:
+        if self.bar is not None:
+            self.bar.update(1)
+
+    def end(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _ask_backlog(error: Exception) -> str | None:
+    """On a terminal, ask the officer what to do with the existing mail; None elsewhere."""
+    if not sys.stdin.isatty():
+        return None
+    print(str(error), file=sys.stderr)
+    answer = input("Votre choix (process / file / skip) : ").strip().lower()
+    if answer not in {"process", "file", "skip"}:
+        raise InputError("Choix inconnu : répondez process, file ou skip.")
+    return answer
+
+
+def run_mail(args: argparse.Namespace, settings: Settings) -> int:
+    """``stagebot mail once|run``: the mailbox service."""
+    import asyncio  # noqa: PLC0415
+    import signal  # noqa: PLC0415
+
+    from bot.mail.service import MailService, NeedsBacklogDecision, run_forever, run_once  # noqa: PLC0415
+    from bot.store import Store  # noqa: PLC0415
+
+    if settings.mail is None:
+        raise ConfigError("Aucune section [mail] dans config.toml : la messagerie n'est pas configurée.")
+    store = Store(settings.database)
+    service = MailService(settings, store, today=lambda: today(settings), progress=_Bar())
+    backlog = args.backlog
+    try:
+        if args.mail == "once":
+            try:
+                summary = asyncio.run(run_once(service, backlog))
+            except NeedsBacklogDecision as exc:
+                backlog = _ask_backlog(exc)
+                if backlog is None:
+                    raise
+                summary = asyncio.run(run_once(service, backlog))
+            print(summary.text())
+            return 0
+
+        async def forever() -> None:
+            stop = asyncio.Event()
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                loop.add_signal_handler(sig, stop.set)
+            await run_forever(service, backlog, stop)
+
+        asyncio.run(forever())
+        print(service.summary.text())
+        return 0
+    finally:
+        store.close()
+
+
 def run_main(settings: Settings, parser: FrenchParser) -> int:
     """The main job: the full bot with a Discord token; otherwise what exists without one."""
     if settings.discord.token is not None and settings.discord.token.get_secret_value():
@@ -447,6 +529,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_dates(args, settings)
         if args.command == "chat":
             return run_chat(settings)
+        if args.command == "mail":
+            return run_mail(args, settings)
         if args.command == "triage":
             return run_triage(args, settings)
         if args.command == "offer":

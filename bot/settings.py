@@ -70,7 +70,8 @@ class MailSettings(BaseModel):
     max_bytes: int = Field(default=10 * 1024 * 1024, gt=0)  # larger mails are kept and flagged, not parsed
     reply_period_hours: int = Field(default=24, ge=0)  # at most one automatic answer per sender in this period
     auto_reply_min_score: float = Field(default=0.7, ge=0, le=1)
-    poll_seconds: int = Field(default=60, gt=0)  # when the server has no IDLE
+    poll_seconds: int = Field(default=60, gt=0)  # when the server has no IDLE; also the IDLE refresh
+    reconnect_max_seconds: float = Field(default=300, gt=0)  # backoff ceiling after a lost connection
     batch: int = Field(default=50, gt=0)
 
     @field_validator("folders")

@@ -32,6 +32,76 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX questions_normalized ON questions (normalized);
     """,
+    # 2: the mailbox service's exactly-once state, its audit log, and the offers seen (issue 4).
+    """
+    CREATE TABLE mailboxes (
+        mailbox TEXT PRIMARY KEY,
+        uidvalidity INTEGER NOT NULL,
+        last_uid INTEGER NOT NULL,          -- every UID up to this one is finished
+        backlog TEXT NOT NULL,              -- first-start decision: process, file or skip
+        backlog_until INTEGER NOT NULL,     -- UIDs up to this one were there at first start
+        started_at TEXT NOT NULL
+    );
+    CREATE TABLE mails (
+        id INTEGER PRIMARY KEY,
+        mailbox TEXT NOT NULL,
+        uidvalidity INTEGER NOT NULL,
+        uid INTEGER NOT NULL,
+        message_id TEXT,
+        digest TEXT NOT NULL,
+        sender TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        category TEXT NOT NULL,
+        urgent INTEGER NOT NULL,
+        programme TEXT NOT NULL,
+        decision TEXT NOT NULL,             -- JSON: the triage decision
+        state TEXT NOT NULL,                -- planned, done
+        review INTEGER NOT NULL DEFAULT 0,  -- an officer must look (unreadable, failed or uncertain send)
+        received_at TEXT NOT NULL,
+        done_at TEXT,
+        UNIQUE (mailbox, uidvalidity, uid)
+    );
+    CREATE INDEX mails_message_id ON mails (message_id);
+    CREATE INDEX mails_digest ON mails (digest);
+    CREATE TABLE actions (
+        id INTEGER PRIMARY KEY,
+        mail_id INTEGER NOT NULL REFERENCES mails (id),
+        position INTEGER NOT NULL,          -- order of execution
+        kind TEXT NOT NULL,                 -- route, reply, draft, offer, flag, file
+        status TEXT NOT NULL,               -- pending, sending, done, failed, uncertain, skipped
+        target TEXT NOT NULL,               -- addresses or folder
+        message_id TEXT,                    -- of the mail StageBot sends for this action
+        detail TEXT NOT NULL DEFAULT '',
+        updated_at TEXT NOT NULL,
+        UNIQUE (mail_id, kind)
+    );
+    CREATE TABLE audit (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        mail_id INTEGER,
+        action TEXT NOT NULL,
+        detail TEXT NOT NULL
+    );
+    CREATE INDEX audit_mail ON audit (mail_id);
+    CREATE TABLE replies (
+        sender TEXT NOT NULL,
+        at TEXT NOT NULL,
+        mail_id INTEGER NOT NULL
+    );
+    CREATE INDEX replies_sender ON replies (sender, at);
+    CREATE TABLE offers (
+        fingerprint TEXT PRIMARY KEY,
+        first_seen TEXT NOT NULL,
+        mail_id INTEGER,
+        source TEXT NOT NULL,               -- mail, discord, staff
+        kind TEXT NOT NULL,
+        title TEXT NOT NULL,
+        company TEXT NOT NULL,
+        forward INTEGER NOT NULL,
+        data TEXT NOT NULL,                 -- JSON: the offer object of `stagebot offer check`
+        status TEXT NOT NULL                -- new, posted, review, rejected, closed
+    );
+    """,
 )
 
 

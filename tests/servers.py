@@ -19,6 +19,8 @@ from typing import Any
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
+from bot.mail.imap import encode_mailbox
+
 USER = "stages@example.org"
 PASSWORD = "secret-imap"  # noqa: S105 - a throwaway test server's user
 
@@ -207,9 +209,9 @@ async def append(port: int, raws: list[bytes], mailbox: str = "INBOX") -> None:
     await client.wait_hello_from_server()
     await client.login(USER, PASSWORD)
     if mailbox != "INBOX":
-        await client.create(mailbox)
+        await client.create(encode_mailbox(mailbox))
     for raw in raws:
-        response = await client.append(raw, mailbox=mailbox)
+        response = await client.append(raw, mailbox=encode_mailbox(mailbox))
         if response.result != "OK":
             raise RuntimeError(f"APPEND failed: {response}")
     await client.logout()
@@ -224,14 +226,10 @@ async def mailbox_counts(port: int, mailboxes: list[str]) -> dict[str, int]:
     await client.login(USER, PASSWORD)
     counts: dict[str, int] = {}
     for name in mailboxes:
-        response = await client.status(_quote(name), "(MESSAGES)")
+        response = await client.status(encode_mailbox(name), "(MESSAGES)")
         counts[name] = _messages(response.lines) if response.result == "OK" else 0
     await client.logout()
     return counts
-
-
-def _quote(name: str) -> str:
-    return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _messages(lines: list[Any]) -> int:

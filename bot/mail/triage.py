@@ -87,6 +87,8 @@ def best_answer(mail: Mail, programme: str, today: date) -> Answer | None:
     sentences = [mail.subject] if mail.subject else []
     sentences += [s.strip() for s in re.split(r"(?<=[?.!])\s+|\n+", mail.body) if s.strip()]
     candidates = [s for s in sentences if _QUESTION_SENTENCE.search(fold(s).replace("'", " "))]
+    if len(mail.body) < 600:  # a short mail may carry its numbers outside the question sentence
+        candidates.append(" ".join(mail.body.split()))
     best: Answer | None = None
     for sentence in candidates[:8]:
         answer = ask(sentence[:300], programme, today)

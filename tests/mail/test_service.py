@@ -1,0 +1,174 @@
+"""The mailbox service end to end against Dovecot and aiosmtpd."""
+
+import asyncio
+import json
+import sqlite3
+from email import message_from_bytes
+from pathlib import Path
+
+import pytest
+
+from bot.mail.service import MailService, NeedsBacklogDecision, run_once
+from bot.store import Store
+from tests.servers import Dovecot, SmtpCollector, append, mailbox_counts
+
+from .conftest import labelled, mail_settings, renamed, settings_for
+
+FOLDERS = [
+    "INBOX",
+    "Triage/Offres",
+    "Triage/Conventions",
+    "Triage/Absences",
+    "Triage/Incidents",
+    "Triage/Évaluations",
+    "Triage/Questions",
+    "Triage/Autres",
+    "Triage/À vérifier",
+    "Triage/Réponses à valider",
+]
+# offer, question answerable (durée minimale), question (gratification dates), incident urgent,
+# automatic reply, convention, newsletter
+SAMPLE = ["001", "080", "081", "053", "100", "021", "102"]
+
+
+def _service(tmp_path: Path, dovecot: Dovecot, smtp: SmtpCollector, **overrides: object) -> MailService:
+    settings = settings_for(tmp_path, mail_settings(dovecot, smtp, **overrides))
+    return MailService(settings, Store(settings.database))
+
+
+def _counts(dovecot: Dovecot) -> dict[str, int]:
+    return asyncio.run(mailbox_counts(dovecot.port, FOLDERS))
+
+
+def test_mails_are_filed_routed_and_answered(tmp_path: Path, dovecot: Dovecot, smtp: SmtpCollector) -> None:
+    raws = [labelled(p) for p in SAMPLE]
+    asyncio.run(append(dovecot.port, raws))
+    service = _service(tmp_path, dovecot, smtp)
+    summary = asyncio.run(run_once(service, "process"))
+    counts = _counts(dovecot)
+    assert counts["INBOX"] == 0
+    assert counts["Triage/Offres"] == 1 and counts["Triage/Incidents"] == 1 and counts["Triage/Questions"] == 2
+    assert counts["Triage/Autres"] == 2 and counts["Triage/Conventions"] == 1
+    assert summary.urgent == 1 and sum(summary.categories.values()) == 7
+
+    forwards = [m for m in smtp.messages if m.message["Subject"].startswith("[StageBot")]
+    replies = [m for m in smtp.messages if m.message["Auto-Submitted"] == "auto-replied"]
+    # Routing: each category to its officers, the urgent incident also to the direction.
+    by_subject = {m.message["Subject"]: m for m in forwards}
+    urgent = next(m for s, m in by_subject.items() if "URGENT" in s)
+    assert set(urgent.rcpt_tos) == {"responsable@example.org", "direction@example.org"}
+    body = urgent.message.get_payload()[0].get_payload(decode=True).decode()
+    assert body.startswith("URGENT — Catégorie : incident")
+    attached = urgent.message.get_payload()[1]
+    assert attached.get_content_type() == "message/rfc822"
+    original = attached.get_payload()[0]
+    assert original["Message-ID"] == message_from_bytes(labelled("053"))["Message-ID"]
+    assert not any("Autres" in m.message["Subject"] or "other" in m.message["Subject"] for m in forwards)
+
+    # Automatic answers: only the questions the base answers, threaded, RFC 3834.
+    assert len(replies) == 2
+    for reply in replies:
+        question = reply.message["In-Reply-To"]
+        assert question in {message_from_bytes(labelled(p))["Message-ID"] for p in ("080", "081")}
+        assert reply.message["References"].endswith(question)
+        assert reply.message["Subject"].startswith("Re: ")
+        assert reply.message["From"] == "stages@example.org"
+        text = reply.message.get_payload(decode=True).decode()
+        assert "Source :" in text and text.startswith("Bonjour")
+    assert not any(r.rcpt_tos == ["claire.martin@acme-logiciels.fr"] for r in replies)  # automatic sender
+
+    db = sqlite3.connect(tmp_path / "state.sqlite3")
+    assert db.execute("SELECT count(*) FROM mails WHERE state = 'done'").fetchone()[0] == 7
+    offer = json.loads(db.execute("SELECT data FROM offers").fetchone()[0])
+    assert offer["kind"] == "stage" and offer["forward"] is True
+    actions = {row[0] for row in db.execute("SELECT action FROM audit")}
+    assert {"classé", "transfert", "réponse", "rangé", "offre"} <= actions
+
+    # A second pass finds nothing new; a new mail is then handled alone.
+    service2 = _service(tmp_path, dovecot, smtp)
+    assert sum(asyncio.run(run_once(service2, None)).categories.values()) == 0
+    asyncio.run(append(dovecot.port, [renamed(labelled("045"), "new-1@test")]))
+    service3 = _service(tmp_path, dovecot, smtp)
+    assert dict(asyncio.run(run_once(service3, None)).categories) == {"absence": 1}
+
+
+def test_draft_mode_files_answers_for_approval(tmp_path: Path, dovecot: Dovecot, smtp: SmtpCollector) -> None:
+    asyncio.run(append(dovecot.port, [labelled("080")]))
+    service = _service(tmp_path, dovecot, smtp, mode="draft")
+    summary = asyncio.run(run_once(service, "process"))
+    assert summary.drafted == 1 and summary.replied == 0
+    assert not any(m.message["Auto-Submitted"] == "auto-replied" for m in smtp.messages)
+    assert _counts(dovecot)["Triage/Réponses à valider"] == 1
+
+
+def test_first_start_asks_about_the_backlog(tmp_path: Path, dovecot: Dovecot, smtp: SmtpCollector) -> None:
+    asyncio.run(append(dovecot.port, [labelled("080"), labelled("053")]))
+    with pytest.raises(NeedsBacklogDecision, match="--backlog"):
+        asyncio.run(run_once(_service(tmp_path, dovecot, smtp), None))
+    # skip: old mail untouched, new mail handled.
+    asyncio.run(run_once(_service(tmp_path, dovecot, smtp), "skip"))
+    assert _counts(dovecot)["INBOX"] == 2 and not smtp.messages
+    asyncio.run(append(dovecot.port, [renamed(labelled("080"), "after@test")]))
+    asyncio.run(run_once(_service(tmp_path, dovecot, smtp), None))
+    assert _counts(dovecot)["INBOX"] == 2 and len(smtp.messages) == 2  # routed + answered
+
+
+def test_backlog_file_files_without_answering(tmp_path: Path, dovecot: Dovecot, smtp: SmtpCollector) -> None:
+    asyncio.run(append(dovecot.port, [labelled("080"), labelled("053")]))
+    summary = asyncio.run(run_once(_service(tmp_path, dovecot, smtp), "file"))
+    assert sum(summary.categories.values()) == 2 and not smtp.messages
+    assert _counts(dovecot)["INBOX"] == 0
+
+
+def test_uidvalidity_change_does_not_repeat_actions(tmp_path: Path, dovecot: Dovecot, smtp: SmtpCollector) -> None:
+    raws = [labelled("080"), labelled("021")]
+    asyncio.run(append(dovecot.port, raws, mailbox="Stages"))
+    asyncio.run(run_once(_service(tmp_path, dovecot, smtp, inbox="Stages"), "process"))
+    sent = len(smtp.messages)
+
+    async def recreate() -> None:
+        from aioimaplib import IMAP4  # noqa: PLC0415
+
+        from tests.servers import PASSWORD, USER  # noqa: PLC0415
+
+        client = IMAP4(host="127.0.0.1", port=dovecot.port)
+        await client.wait_hello_from_server()
+        await client.login(USER, PASSWORD)
+        assert (await client.delete("Stages")).result == "OK"
+        await client.logout()
+
+    asyncio.run(recreate())
+    asyncio.run(append(dovecot.port, [*raws, renamed(labelled("045"), "fresh@test")], mailbox="Stages"))
+    service = _service(tmp_path, dovecot, smtp, inbox="Stages")
+    summary = asyncio.run(run_once(service, None))
+    assert summary.duplicates == 2
+    assert len(smtp.messages) == sent + 1  # only the new absence is routed
+    db = sqlite3.connect(tmp_path / "state.sqlite3")
+    assert db.execute("SELECT count(*) FROM audit WHERE action = 'uidvalidity'").fetchone()[0] == 1
+
+
+def test_smtp_refusing_recipients(tmp_path: Path, dovecot: Dovecot, smtp: SmtpCollector) -> None:
+    routing = {"convention": ["inconnu@example.org", "conventions@example.org"], "absence": ["inconnu2@example.org"]}
+    asyncio.run(append(dovecot.port, [labelled("021"), labelled("045")]))
+    summary = asyncio.run(run_once(_service(tmp_path, dovecot, smtp, routing=routing), "process"))
+    assert summary.review == 2
+    assert [m.rcpt_tos for m in smtp.messages] == [["conventions@example.org"]]
+    counts = _counts(dovecot)
+    assert counts["Triage/À vérifier"] == 2 and counts["INBOX"] == 0
+    db = sqlite3.connect(tmp_path / "state.sqlite3")
+    statuses = dict(db.execute("SELECT target, status FROM actions WHERE kind = 'route'").fetchall())
+    assert statuses == {"inconnu@example.org, conventions@example.org": "done", "inconnu2@example.org": "failed"}
+
+
+def test_one_automatic_answer_per_sender_and_period(tmp_path: Path, dovecot: Dovecot, smtp: SmtpCollector) -> None:
+    asyncio.run(append(dovecot.port, [renamed(labelled("080"), f"again-{i}@test") for i in range(3)]))
+    summary = asyncio.run(run_once(_service(tmp_path, dovecot, smtp), "process"))
+    assert summary.replied == 1
+
+
+def test_mail_too_large_is_kept_flagged_and_reported(tmp_path: Path, dovecot: Dovecot, smtp: SmtpCollector) -> None:
+    big = labelled("021").replace(b"\r\n\r\n", b"\r\n\r\n" + b"x" * 5000 + b"\r\n", 1)
+    asyncio.run(append(dovecot.port, [big]))
+    summary = asyncio.run(run_once(_service(tmp_path, dovecot, smtp, max_bytes=2000), "process"))
+    assert summary.review == 1
+    assert _counts(dovecot)["Triage/À vérifier"] == 1
