@@ -16,19 +16,19 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.mail.classify import classify  # noqa: E402
-from bot.mail.message import read_mail  # noqa: E402
-from bot.mail.service import MailService, run_once  # noqa: E402
-from bot.mail.triage import decide  # noqa: E402
-from bot.settings import MailSettings, Settings  # noqa: E402
-from bot.store import Store  # noqa: E402
-from tests.mail.conftest import OFFICERS, batch  # noqa: E402
-from tests.servers import PASSWORD, USER, Dovecot, SmtpCollector, append  # noqa: E402
+from bot.mail.classify import classify
+from bot.mail.message import read_mail
+from bot.mail.service import MailService, run_once
+from bot.mail.triage import decide
+from bot.settings import MailSettings, Settings
+from bot.store import Store
+from tests.mail.conftest import OFFICERS, batch
+from tests.servers import PASSWORD, USER, Dovecot, SmtpCollector, append
 
 
 def classify_alone(raws: list[bytes], rounds: int = 5) -> tuple[float, float, float]:
@@ -93,12 +93,15 @@ def main() -> None:
         dovecot.stop()
         shutil.rmtree(root, ignore_errors=True)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"# {date.today()} — {platform.machine()}, Python {platform.python_version()}")
+    print(f"# {datetime.now(UTC):%Y-%m-%d} — {platform.machine()}, Python {platform.python_version()}")
     print(f"backlog: {args.mails} mails appended in {appended:.1f} s")
     print(f"mail once: {elapsed:.1f} s, {args.mails / elapsed:.0f} mails/s; {summary.text()}")
     print(f"SMTP messages received: {len(smtp.messages)}")
     print(f"peak memory (ru_maxrss): {peak:.0f} MiB")
-    print(f"one mail alone (median): read {read_ms:.3f} ms, classify {classify_ms:.3f} ms, full decision {decide_ms:.3f} ms")
+    print(
+        f"one mail alone (median): read {read_ms:.3f} ms, classify {classify_ms:.3f} ms, "
+        f"full decision {decide_ms:.3f} ms"
+    )
 
 
 if __name__ == "__main__":
