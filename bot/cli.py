@@ -186,6 +186,9 @@ def build_parser() -> FrenchParser:
             choices=("process", "file", "skip"),
             help="au premier démarrage, que faire des mails déjà présents (process, file, skip)",
         )
+    mstatus = msub.add_parser("status", help="état de la boîte : catégories, mails à vérifier, dernières actions")
+    mstatus.add_argument("--json", action="store_true", help="JSON")
+    mstatus.add_argument("--limit", type=_typed(_positive_int("--limit")), default=20, help="lignes (20)")
     sub.add_parser("run", help="bot Discord et messagerie si un jeton est configuré, sinon aide des calculateurs")
     return parser
 
@@ -468,6 +471,17 @@ def run_mail(args: argparse.Namespace, settings: Settings) -> int:
     from bot.mail.service import MailService, NeedsBacklogDecision, run_forever, run_once  # noqa: PLC0415
     from bot.store import Store  # noqa: PLC0415
 
+    if args.mail == "status":
+        from bot.mail.service import status  # noqa: PLC0415
+
+        store = Store(settings.database)
+        found = status(store, limit=args.limit)
+        store.close()
+        if args.json:
+            print(json.dumps(found, ensure_ascii=False, indent=1))
+        else:
+            print(render.mail_status_text(found))
+        return 0
     if settings.mail is None:
         raise ConfigError("Aucune section [mail] dans config.toml : la messagerie n'est pas configurée.")
     store = Store(settings.database)

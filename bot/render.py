@@ -270,3 +270,27 @@ def offer_text(name: str, offer: "Offer") -> str:
     if offer.kind == "unknown":
         lines.append("  - type d'offre non reconnu (stage, alternance ou emploi)")
     return "\n".join(lines)
+
+
+def mail_status_text(found: dict[str, Any]) -> str:
+    """The mailbox's state for officers."""
+    lines = []
+    for box in found["mailboxes"]:
+        lines.append(
+            f"Boîte {box['mailbox']} : suivie depuis le {box['started_at'][:10]} (arriéré : {box['backlog']}), "
+            f"dernier UID traité {box['last_uid']}."
+        )
+    if not found["mailboxes"]:
+        lines.append("La messagerie n'a encore jamais tourné.")
+    cats = ", ".join(f"{c} : {n}" for c, n in found["categories"].items()) or "aucun"
+    lines.append(f"{found['mails']} mail(s) ({cats}) ; {found['urgent']} urgent(s) ; {found['unfinished']} en cours.")
+    if found["offers"]:
+        lines.append("Offres : " + ", ".join(f"{s} : {n}" for s, n in found["offers"].items()) + ".")
+    lines.append(f"À vérifier ({len(found['review'])}) :" if found["review"] else "Aucun mail à vérifier.")
+    for item in found["review"]:
+        why = " ; ".join(item["why"]) or "voir le dossier À vérifier"
+        lines.append(f"  #{item['id']} {item['received_at'][:16]} {item['sender']} « {item['subject']} » : {why}")
+    if found["audit"]:
+        lines.append("Dernières actions :")
+        lines += [f"  {a['at'][:19]} #{a['mail_id'] or '-'} {a['action']} : {a['detail']}" for a in found["audit"]]
+    return "\n".join(lines)

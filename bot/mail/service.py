@@ -542,6 +542,44 @@ class MailService:
         s.review += int(self.store.db.execute("SELECT review FROM mails WHERE id = ?", (mail_row["id"],)).fetchone()[0])
 
 
+def status(store: Store, *, limit: int = 20) -> dict[str, Any]:
+    """What officers want to know about the mailbox: progress, categories, mails to look at, last actions."""
+    db = store.db
+    return {
+        "mailboxes": [dict(r) for r in db.execute("SELECT * FROM mailboxes ORDER BY mailbox")],
+        "mails": db.execute("SELECT count(*) FROM mails").fetchone()[0],
+        "unfinished": db.execute("SELECT count(*) FROM mails WHERE state != 'done'").fetchone()[0],
+        "categories": dict(
+            db.execute("SELECT category, count(*) FROM mails GROUP BY category ORDER BY 2 DESC").fetchall()
+        ),
+        "urgent": db.execute("SELECT count(*) FROM mails WHERE urgent = 1").fetchone()[0],
+        "review": [
+            {
+                "id": r["id"],
+                "received_at": r["received_at"],
+                "sender": r["sender"],
+                "subject": r["subject"],
+                "category": r["category"],
+                "why": [
+                    f"{a['kind']} : {a['status']} {a['detail']}".strip()
+                    for a in db.execute(
+                        "SELECT kind, status, detail FROM actions WHERE mail_id = ? AND status IN "
+                        "('failed', 'uncertain')",
+                        (r["id"],),
+                    )
+                ]
+                + json.loads(r["decision"]).get("problems", []),
+            }
+            for r in db.execute("SELECT * FROM mails WHERE review = 1 ORDER BY id DESC LIMIT ?", (limit,))
+        ],
+        "offers": dict(db.execute("SELECT status, count(*) FROM offers GROUP BY status").fetchall()),
+        "audit": [
+            dict(r)
+            for r in db.execute("SELECT at, mail_id, action, detail FROM audit ORDER BY id DESC LIMIT ?", (limit,))
+        ],
+    }
+
+
 def _with_problem(mail: Mail, problem: str) -> Mail:
     from dataclasses import replace  # noqa: PLC0415
 

@@ -172,3 +172,50 @@ def test_mail_too_large_is_kept_flagged_and_reported(tmp_path: Path, dovecot: Do
     summary = asyncio.run(run_once(_service(tmp_path, dovecot, smtp, max_bytes=2000), "process"))
     assert summary.review == 1
     assert _counts(dovecot)["Triage/À vérifier"] == 1
+
+
+def test_keywords_filing_leaves_mail_in_place(tmp_path: Path, dovecot: Dovecot, smtp: SmtpCollector) -> None:
+    asyncio.run(append(dovecot.port, [labelled("021"), labelled("053")]))
+    asyncio.run(run_once(_service(tmp_path, dovecot, smtp, filing="keywords"), "process"))
+    assert _counts(dovecot)["INBOX"] == 2
+
+    async def flags() -> list[bytes]:
+        from aioimaplib import IMAP4  # noqa: PLC0415
+
+        from tests.servers import PASSWORD, USER  # noqa: PLC0415
+
+        client = IMAP4(host="127.0.0.1", port=dovecot.port)
+        await client.wait_hello_from_server()
+        await client.login(USER, PASSWORD)
+        await client.select("INBOX")
+        response = await client.uid("fetch", "1:*", "(FLAGS)")
+        await client.logout()
+        return [bytes(line) for line in response.lines]
+
+    text = b" ".join(asyncio.run(flags()))
+    assert b"StageBot-convention" in text and b"StageBot-incident" in text and b"\\Flagged" in text
+    # Once handled, a mail left in place is not handled again.
+    summary = asyncio.run(run_once(_service(tmp_path, dovecot, smtp, filing="keywords"), None))
+    assert sum(summary.categories.values()) == 0
+
+
+def test_status_reports_what_needs_a_look(
+    tmp_path: Path,
+    dovecot: Dovecot,
+    smtp: SmtpCollector,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from bot.cli import main  # noqa: PLC0415
+
+    routing = {"absence": ["inconnu2@example.org"]}
+    asyncio.run(append(dovecot.port, [labelled("045"), b"\xff\xfe garbage without headers"]))
+    asyncio.run(run_once(_service(tmp_path, dovecot, smtp, routing=routing), "process"))
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "config.toml").write_text(f'database = "{tmp_path / "state.sqlite3"}"\n')
+    assert main(["mail", "status"]) == 0
+    out = capsys.readouterr().out
+    assert "À vérifier (2)" in out and "route : failed" in out and "Expéditeur absent" in out
+    assert main(["mail", "status", "--json"]) == 0
+    found = json.loads(capsys.readouterr().out)
+    assert found["mails"] == 2 and len(found["review"]) == 2
