@@ -45,6 +45,8 @@ class MailSettings(BaseModel):
     username: str = ""
     password: SecretStr | None = None
     inbox: str = "INBOX"
+    # Extra certificate authority (PEM) trusted for IMAP and SMTP, e.g. the university's own CA.
+    ca_file: Path | None = None
     smtp_host: str = "localhost"
     smtp_port: int = Field(default=465, gt=0, lt=65536)
     smtp_security: Literal["tls", "starttls", "none"] = "tls"

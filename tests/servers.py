@@ -43,6 +43,8 @@ class Dovecot:
 
     root: Path
     port: int = field(default_factory=free_port)
+    tls: bool = False  # imaps on `tls_port` and STARTTLS on `port`, with a self-signed certificate
+    tls_port: int = field(default_factory=free_port)
 
     def __post_init__(self) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
@@ -54,6 +56,31 @@ class Dovecot:
             (self.root / sub).mkdir(exist_ok=True)
             (self.root / sub).chmod(0o755)
         (self.root / "users").write_text(f"{USER}:{{PLAIN}}{PASSWORD}::::::\n")
+        self.certificate = self.root / "cert.pem"
+        if self.tls:
+            subprocess.run(
+                [
+                    "openssl",
+                    "req",
+                    "-x509",
+                    "-newkey",
+                    "rsa:2048",
+                    "-nodes",
+                    "-days",
+                    "2",
+                    "-subj",
+                    "/CN=localhost",
+                    "-addext",
+                    "subjectAltName=DNS:localhost,IP:127.0.0.1",
+                    "-keyout",
+                    str(self.root / "key.pem"),
+                    "-out",
+                    str(self.certificate),
+                ],
+                check=True,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
         self.config = self.root / "dovecot.conf"
         self.config.write_text(self._config())
         if os.geteuid() == 0:
@@ -69,7 +96,7 @@ base_dir = {self.root}/run
 state_dir = {self.root}/state
 log_path = {self.root}/dovecot.log
 info_log_path = {self.root}/dovecot.log
-ssl = no
+{self._ssl()}
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 protocols = imap
@@ -84,7 +111,7 @@ service imap-login {{
     port = {self.port}
   }}
   inet_listener imaps {{
-    port = 0
+    port = {self.tls_port if self.tls else 0}
   }}
 }}
 service stats {{
@@ -108,6 +135,11 @@ namespace inbox {{
   separator = /
 }}
 """
+
+    def _ssl(self) -> str:
+        if not self.tls:
+            return "ssl = no"
+        return f"ssl = yes\nssl_cert = <{self.certificate}\nssl_key = <{self.root / 'key.pem'}"
 
     def start(self) -> None:
         """Start and wait until the port answers."""
@@ -191,6 +223,11 @@ class SmtpCollector:
     def messages(self) -> list[Collected]:
         """What was accepted so far."""
         return self.handler.messages
+
+    def _ssl(self) -> str:
+        if not self.tls:
+            return "ssl = no"
+        return f"ssl = yes\nssl_cert = <{self.certificate}\nssl_key = <{self.root / 'key.pem'}"
 
     def start(self) -> None:
         """Start in a thread."""

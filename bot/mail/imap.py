@@ -12,6 +12,7 @@ import ssl
 from dataclasses import dataclass
 
 from aioimaplib import IMAP4, IMAP4_SSL, AioImapException
+from aioimaplib.aioimaplib import Command
 
 from bot.errors import BotError
 
@@ -69,15 +70,22 @@ class Fetched:
 class Imap:
     """One IMAP session."""
 
-    def __init__(self, host: str, port: int, security: str, timeout: float = 30) -> None:
+    def __init__(self, host: str, port: int, security: str, timeout: float = 30, ca_file: str | None = None) -> None:
         self.host, self.port, self.security, self.timeout = host, port, security, timeout
+        self.ca_file = ca_file
         self.client: IMAP4 | None = None
+
+    def _context(self) -> ssl.SSLContext:
+        # Certificates are always verified; ca_file adds a trusted authority, it never disables checks.
+        return ssl.create_default_context(ssl.Purpose.SERVER_AUTH, cafile=self.ca_file)
 
     async def connect(self, username: str, password: str) -> None:
         """Connect (TLS, STARTTLS or plain) and log in."""
         try:
             if self.security == "tls":
-                self.client = IMAP4_SSL(host=self.host, port=self.port, timeout=self.timeout)
+                self.client = IMAP4_SSL(
+                    host=self.host, port=self.port, timeout=self.timeout, ssl_context=self._context()
+                )
             else:
                 self.client = IMAP4(host=self.host, port=self.port, timeout=self.timeout)
             await self.client.wait_hello_from_server()
@@ -90,13 +98,14 @@ class Imap:
             raise ImapError(f"Connexion IMAP refusée pour « {username} » : identifiant ou mot de passe incorrect.")
 
     async def _starttls(self) -> None:
-        response = await self._c.protocol.simple_command("STARTTLS")
+        protocol = self._c.protocol
+        response = await protocol.execute(Command("STARTTLS", protocol.new_tag(), loop=protocol.loop))
         if response.result != "OK":
             raise ImapError(f"Le serveur IMAP {self.host} refuse STARTTLS.")
         loop = asyncio.get_running_loop()
-        protocol = self.client.protocol
-        context = ssl.create_default_context(ssl.Purpose.SERVER_AUTH)
-        protocol.transport = await loop.start_tls(protocol.transport, protocol, context, server_hostname=self.host)
+        protocol.transport = await loop.start_tls(
+            protocol.transport, protocol, self._context(), server_hostname=self.host
+        )
         await self._c.protocol.capability()
 
     @property

@@ -98,6 +98,7 @@ class Smtp:
                     port=s.smtp_port,
                     use_tls=s.smtp_security == "tls",
                     start_tls=s.smtp_security == "starttls",
+                    cert_bundle=str(s.ca_file) if s.ca_file else None,
                     timeout=30,
                 )
                 await self.client.connect()
@@ -160,7 +161,8 @@ class MailService:
     async def open(self) -> None:
         """Connect and log in to IMAP."""
         password = self.mail.password.get_secret_value() if self.mail.password else ""
-        self.imap = Imap(self.mail.imap_host, self.mail.imap_port, self.mail.imap_security)
+        ca_file = str(self.mail.ca_file) if self.mail.ca_file else None
+        self.imap = Imap(self.mail.imap_host, self.mail.imap_port, self.mail.imap_security, ca_file=ca_file)
         await self.imap.connect(self.mail.username, password)
 
     async def close(self) -> None:

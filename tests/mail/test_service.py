@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.mail.imap import ImapError
 from bot.mail.service import MailService, NeedsBacklogDecision, run_once
 from bot.store import Store
 from tests.servers import Dovecot, SmtpCollector, append, mailbox_counts
@@ -219,3 +220,28 @@ def test_status_reports_what_needs_a_look(
     assert main(["mail", "status", "--json"]) == 0
     found = json.loads(capsys.readouterr().out)
     assert found["mails"] == 2 and len(found["review"]) == 2
+
+
+@pytest.mark.parametrize(("security", "use_tls_port"), [("tls", True), ("starttls", False)])
+def test_imap_over_tls_and_starttls(tmp_path: Path, smtp: SmtpCollector, security: str, use_tls_port: bool) -> None:
+    import shutil  # noqa: PLC0415
+    import tempfile  # noqa: PLC0415
+
+    root = Path(tempfile.mkdtemp(prefix="stagebot-dovecot-tls-"))
+    root.chmod(0o755)
+    server = Dovecot(root / "d", tls=True)
+    server.start()
+    try:
+        asyncio.run(append(server.port, [labelled("045")]))
+        port = server.tls_port if use_tls_port else server.port
+        overrides = {"imap_port": port, "imap_security": security, "ca_file": str(server.certificate)}
+        summary = asyncio.run(run_once(_service(tmp_path, server, smtp, **overrides), "process"))
+        assert dict(summary.categories) == {"absence": 1}
+        # Without the authority, the self-signed certificate is refused: no silent downgrade.
+        with pytest.raises(ImapError, match="injoignable"):
+            asyncio.run(
+                run_once(_service(tmp_path / "other", server, smtp, imap_port=port, imap_security=security), None)
+            )
+    finally:
+        server.stop()
+        shutil.rmtree(root, ignore_errors=True)
