@@ -13,6 +13,20 @@ from tests.servers import PASSWORD, USER, Dovecot, SmtpCollector, dovecot_availa
 
 from .labelled import FOLDER
 
+# Every folder the service files into with the default settings, and the inbox.
+FOLDERS = [
+    "INBOX",
+    "Triage/Offres",
+    "Triage/Conventions",
+    "Triage/Absences",
+    "Triage/Incidents",
+    "Triage/Évaluations",
+    "Triage/Questions",
+    "Triage/Autres",
+    "Triage/À vérifier",
+    "Triage/Réponses à valider",
+]
+
 OFFICERS = {
     "offer": ["offres@example.org"],
     "convention": ["conventions@example.org"],

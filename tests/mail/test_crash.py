@@ -15,18 +15,9 @@ from pathlib import Path
 
 from tests.servers import PASSWORD, Dovecot, SmtpCollector, append, mailbox_counts
 
-from .conftest import OFFICERS, batch
+from .conftest import FOLDERS, OFFICERS, batch
 
-TRIAGE = [
-    "Triage/Offres",
-    "Triage/Conventions",
-    "Triage/Absences",
-    "Triage/Incidents",
-    "Triage/Évaluations",
-    "Triage/Questions",
-    "Triage/Autres",
-    "Triage/À vérifier",
-]
+TRIAGE = [f for f in FOLDERS if f not in {"INBOX", "Triage/Réponses à valider"}]
 
 
 def _config(tmp_path: Path, dovecot: Dovecot, smtp: SmtpCollector) -> Path:

@@ -13,20 +13,8 @@ from bot.mail.service import MailService, NeedsBacklogDecision, run_once
 from bot.store import Store
 from tests.servers import Dovecot, SmtpCollector, append, mailbox_counts
 
-from .conftest import labelled, mail_settings, renamed, settings_for
+from .conftest import FOLDERS, labelled, mail_settings, renamed, settings_for
 
-FOLDERS = [
-    "INBOX",
-    "Triage/Offres",
-    "Triage/Conventions",
-    "Triage/Absences",
-    "Triage/Incidents",
-    "Triage/Évaluations",
-    "Triage/Questions",
-    "Triage/Autres",
-    "Triage/À vérifier",
-    "Triage/Réponses à valider",
-]
 # offer, question answerable (durée minimale), question (gratification dates), incident urgent,
 # automatic reply, convention, newsletter
 SAMPLE = ["001", "080", "081", "053", "100", "021", "102"]
