@@ -19,12 +19,37 @@ DEFAULT_CONFIG = Path("config.toml")
 CONFIG_ENV = "STAGEBOT_CONFIG"
 
 
+OFFER_KINDS = ("stage", "alternance", "emploi")
+
+
 class DiscordSettings(BaseModel):
-    """The Discord bot's connection."""
+    """The Discord bot: connection, officers, channels, limits."""
 
     model_config = ConfigDict(extra="forbid")
     token: SecretStr | None = None
-    guild_id: int | None = Field(default=None, gt=0)
+    guild_id: int | None = Field(default=None, gt=0)  # development server: commands synced there at once
+    # Officers: members with this role (name or id), or with the Manage Server permission.
+    officer_role: str = "Responsable stages"
+    # Offer kind -> channel name where offers are posted.
+    channels: dict[str, str] = {
+        "stage": "propositions-stages",
+        "alternance": "propositions-stages-alternances",
+        "emploi": "proposition-emplois-et-stages",
+    }
+    review_channel: str = "offres-a-valider"  # offers with problems wait there for an officer's decision
+    staff_channel: str | None = None  # offers pasted there by officers go through the pipeline
+    posts_per_hour: int = Field(default=6, gt=0)  # per channel
+    ping_role: str | None = None  # a role to mention with each new offer; none by default
+    questions_per_minute: int = Field(default=4, gt=0)  # per user, for mentions and direct messages
+    ephemeral: bool = True  # calculator answers visible to the asker only
+
+    @field_validator("channels")
+    @classmethod
+    def _known_kinds(cls, value: dict[str, str]) -> dict[str, str]:
+        unknown = set(value) - set(OFFER_KINDS)
+        if unknown:
+            raise ValueError(f"type d'offre inconnu « {sorted(unknown)[0]} » (stage, alternance, emploi)")
+        return value
 
 
 CATEGORY_NAMES = ("offer", "convention", "absence", "incident", "evaluation", "question", "other")

@@ -102,6 +102,31 @@ MIGRATIONS: tuple[str, ...] = (
         status TEXT NOT NULL                -- new, posted, review, rejected, closed
     );
     """,
+    # 3: the Discord side (issue 5): where offers were posted, answers and their feedback, choices.
+    """
+    ALTER TABLE offers ADD COLUMN channel TEXT;
+    ALTER TABLE offers ADD COLUMN channel_id INTEGER;
+    ALTER TABLE offers ADD COLUMN message_id INTEGER;
+    ALTER TABLE offers ADD COLUMN posted_at TEXT;
+    ALTER TABLE offers ADD COLUMN needs_edit INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE offers ADD COLUMN sender TEXT;
+    ALTER TABLE offers ADD COLUMN decided_by TEXT;
+    CREATE INDEX offers_status ON offers (status);
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE answers (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        asker TEXT NOT NULL,                -- a salted hash, never the Discord id itself
+        programme TEXT NOT NULL,
+        question TEXT NOT NULL,
+        entry_id TEXT,
+        score REAL NOT NULL,
+        helpful INTEGER                     -- 1 yes, 0 no, NULL no vote
+    );
+    CREATE TABLE user_programmes (user_id INTEGER PRIMARY KEY, programme TEXT NOT NULL, chosen_at TEXT NOT NULL);
+    CREATE TABLE guild_programmes (guild_id INTEGER PRIMARY KEY, programme TEXT NOT NULL);
+    """,
 )
 
 

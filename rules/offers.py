@@ -63,7 +63,7 @@ def must_be_paid(facts: OfferFacts, programme: Programme) -> bool:
 
 def too_short(facts: OfferFacts, programme: Programme) -> bool:
     """Whether a stage is shorter than the programme's minimum."""
-    minimum = programme.minimum
+    minimum = programme.offer_minimum or programme.minimum
     if facts.kind != "stage" or minimum is None or facts.duration_weeks is None:
         return False
     weeks = facts.duration_weeks
@@ -99,7 +99,7 @@ def check(facts: OfferFacts, programme: Programme, on: date) -> list[Problem]:
                     rate.source,
                 )
             )
-    bound = programme.minimum
+    bound = programme.offer_minimum or programme.minimum
     if bound is not None and too_short(facts, programme):
         problems.append(
             Problem("too_short", f"plus court que le minimum du programme ({bound.label})", bound.source.cite())

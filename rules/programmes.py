@@ -108,6 +108,9 @@ class Programme(BaseModel):
     channels: tuple[str, ...] = ()
     paid_always: bool = False
     paid_always_source: Source | None = None
+    # The minimum for a stage offered to the programme's students when it differs from `minimum`
+    # (AMU MIAGE: `minimum` is the work-study stage's; a classic end-of-year stage has its own).
+    offer_minimum: Duration | None = None
 
 
 def _p1(section: str) -> Source:
@@ -231,6 +234,12 @@ def _profiles() -> tuple[Programme, ...]:
                 unit="months",
                 label="stage en alternance : 1 an maximum (date à date)",
                 source=_amu("§3.3.2, Tableau 5"),
+            ),
+            offer_minimum=Duration(
+                value=8,
+                unit="weeks",
+                label="stage classique de fin d'année : au moins 8 semaines",
+                source=_amu("§2.2 Rythmes de formation"),
             ),
             last_day=None,
             refusals=(

@@ -35,6 +35,7 @@ from bot.errors import BotError
 from bot.mail.imap import Imap, ImapError
 from bot.mail.message import Mail, read_mail
 from bot.mail.triage import Decision, decide
+from bot.offers.pipeline import OfferPipeline
 from bot.settings import MailSettings, Settings
 from bot.store import Store
 
@@ -156,6 +157,8 @@ class MailService:
         self.folders: set[str] = set()
         self.domain = self.mail.address.split("@")[-1]
         self.summary = Summary()
+        channels = settings.discord.channels
+        self.offers = OfferPipeline(store, self.mail.programme or settings.default_programme, channels)
 
     # ---- connection -------------------------------------------------------------------------
     async def open(self) -> None:
@@ -291,6 +294,9 @@ class MailService:
                             "references": list(mail.references),
                             "reply_to": mail.sender,
                             "subject": mail.subject,
+                            "offer_text": (mail.text if mail.forwarded else mail.body or mail.text)
+                            if decision.offer
+                            else None,
                         },
                         ensure_ascii=False,
                     ),
@@ -312,7 +318,7 @@ class MailService:
             else:
                 self.audit(mail_id, "arriéré", "mail présent au premier démarrage : rangé sans transfert ni réponse")
                 if decision.offer is not None:
-                    actions.append(("offer", decision.offer.fingerprint))
+                    actions.append(("offer", "backlog"))
             if decision.urgent or review or self.mail.filing == "keywords":
                 actions.append(("flag", self._flags(decision, review=bool(review))))
             if self.mail.filing == "move":
@@ -357,7 +363,7 @@ class MailService:
                 fetched = await self._imap.fetch(int(mail_row["uid"]), self.mail.max_bytes)
                 raw = fetched.raw if fetched else b""
             if kind == "offer":
-                self._store_offer(mail_id, decision, action)
+                self._store_offer(mail_row, decision, action)
             elif kind == "route":
                 await self._route(mail_row, decision, action, raw or b"")
             elif kind == "reply":
@@ -378,26 +384,21 @@ class MailService:
             (status, detail, _now(), action["id"]),
         )
 
-    def _store_offer(self, mail_id: int, decision: dict[str, Any], action: Any) -> None:
-        offer = decision["offer"]
-        with self.store.transaction() as db:
-            db.execute(
-                "INSERT OR IGNORE INTO offers (fingerprint, first_seen, mail_id, source, kind, title, company, forward,"
-                " data, status) VALUES (?, ?, ?, 'mail', ?, ?, ?, ?, ?, ?)",
-                (
-                    offer["fingerprint"],
-                    _now(),
-                    mail_id,
-                    offer["kind"],
-                    offer["title"],
-                    offer["company"],
-                    int(offer["forward"]),
-                    json.dumps(offer, ensure_ascii=False),
-                    "new" if offer["forward"] else "review",
-                ),
-            )
-            db.execute("UPDATE actions SET status = 'done', updated_at = ? WHERE id = ?", (_now(), action["id"]))
-            self.audit(mail_id, "offre", f"{offer['kind']} « {offer['title'][:80]} » ({offer['fingerprint']})")
+    def _store_offer(self, mail_row: Any, decision: dict[str, Any], action: Any) -> None:
+        mail_id = int(mail_row["id"])
+        result = self.offers.submit(
+            decision["offer_text"],
+            today=self.today(),
+            source="mail",
+            subject=decision["subject"],
+            sender=mail_row["sender"],
+            mail_id=mail_id,
+            quiet=action["target"] == "backlog",
+            office=self.mail.own_addresses,
+        )
+        with self.store.transaction():
+            self._set(action, "done", f"{result.status} {result.fingerprint}")
+            self.audit(mail_id, "offre", f"{result.offer.kind} « {result.offer.title[:80]} » : {result.status}")
 
     async def _route(self, mail_row: Any, decision: dict[str, Any], action: Any, raw: bytes) -> None:
         mail_id = int(mail_row["id"])

@@ -52,7 +52,7 @@ _LOCATION_LABEL = re.compile(r"^\s*(lieu|localisation|location|ville|site|adress
 _START_LABEL = re.compile(r"^\s*(debut|date de debut|demarrage|start(ing)? date|start|disponibilite)\s*:\s*(.+)$", re.I)
 _DURATION = re.compile(r"\b(\d{1,2}(?:[.,]5)?)\s*(mois|months?|semaines?|weeks?|jours ouvres|working days)\b", re.I)
 _PAY = re.compile(
-    r"(\d{1,3}(?:[ .\u202f\u00a0]?\d{3})*(?:[.,]\d{1,2})?)\s*(k)?\s*(?:€|eur(?:os?)?)\s*(?:brut\w*\s*|bruts?\s*|net\w*\s*)?"
+    r"(\d{1,3}(?:[ .,\u202f\u00a0]?\d{3})*(?:[.,]\d{1,2})?)\s*(k)?\s*(?:€|eur(?:os?)?)\s*(?:brut\w*\s*|bruts?\s*|net\w*\s*)?"
     r"(?:(?:/|par|per|de l|a l|an|/ ?an)\s*)?(heure|h\b|hour|mois|month|an\b|annee|year|annuel)?",
     re.I,
 )
@@ -193,7 +193,9 @@ def _pay(text: str) -> tuple[Decimal | None, str | None, str | None]:
     folded = _folded(text)
     for match in _PAY.finditer(folded):
         number = match.group(1).replace(" ", "").replace("\u202f", "").replace("\u00a0", "")
-        if "," in number:
+        if re.fullmatch(r"\d{1,3}(,\d{3})+", number):  # "1,200 EUR": an English thousands separator
+            number = number.replace(",", "")
+        elif "," in number:
             number = number.replace(".", "").replace(",", ".")
         elif number.count(".") == 1 and len(number.split(".")[1]) == 3:
             number = number.replace(".", "")

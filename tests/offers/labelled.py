@@ -1,0 +1,69 @@
+"""The labelled offer set (tests/data/offers): kinds, forwarding decisions and problem codes."""
+
+import csv
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from bot.mail.message import read_mail
+from bot.offers.extract import Offer, read_offer
+
+FOLDER = Path(__file__).parent.parent / "data" / "offers"
+TODAY = date(2026, 11, 22)
+
+
+@dataclass(frozen=True)
+class Result:
+    file: str
+    kind: str
+    forward: bool
+    problems: frozenset[str]
+    offer: Offer
+
+
+def read(path: Path, programme: str) -> Offer:
+    """The offer in a labelled file, read as `stagebot offer check` reads it."""
+    raw = path.read_bytes()
+    if path.suffix == ".eml":
+        mail = read_mail(raw)
+        return read_offer(
+            mail.text if mail.forwarded else mail.body, programme, TODAY, subject=mail.subject, sender=mail.sender
+        )
+    return read_offer(raw.decode("utf-8"), programme, TODAY)
+
+
+def results() -> list[Result]:
+    """Every labelled offer with what StageBot decided."""
+    with (FOLDER / "labels.csv").open(encoding="utf-8") as f:
+        return [
+            Result(
+                row["file"],
+                row["kind"],
+                row["forward"] == "oui",
+                frozenset(p for p in row["problems"].split(";") if p),
+                read(FOLDER / row["file"], row["programme"]),
+            )
+            for row in csv.DictReader(f)
+        ]
+
+
+def scores(found: list[Result]) -> tuple[float, float, float]:
+    """Share of right kinds, right forwarding decisions, exact problem sets."""
+    n = len(found)
+    return (
+        sum(r.offer.kind == r.kind for r in found) / n,
+        sum(r.offer.forward == r.forward for r in found) / n,
+        sum({p.code for p in r.offer.problems} == r.problems for r in found) / n,
+    )
+
+
+if __name__ == "__main__":
+    found = results()
+    kinds, forwards, problems = scores(found)
+    print(f"{len(found)} offres : type {kinds:.1%}, décision {forwards:.1%}, problèmes exacts {problems:.1%}")
+    for r in found:
+        codes = {p.code for p in r.offer.problems}
+        if r.offer.kind != r.kind or r.offer.forward != r.forward or codes != r.problems:
+            print(
+                f"{r.file}: attendu {r.kind}/{r.forward}/{sorted(r.problems)} ; obtenu {r.offer.kind}/{r.offer.forward}/{sorted(codes)}"
+            )
