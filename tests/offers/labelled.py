@@ -64,6 +64,5 @@ if __name__ == "__main__":
     for r in found:
         codes = {p.code for p in r.offer.problems}
         if r.offer.kind != r.kind or r.offer.forward != r.forward or codes != r.problems:
-            print(
-                f"{r.file}: attendu {r.kind}/{r.forward}/{sorted(r.problems)} ; obtenu {r.offer.kind}/{r.offer.forward}/{sorted(codes)}"
-            )
+            expected = f"{r.kind}/{r.forward}/{sorted(r.problems)}"
+            print(f"{r.file}: attendu {expected} ; obtenu {r.offer.kind}/{r.offer.forward}/{sorted(codes)}")
