@@ -189,6 +189,10 @@ def build_parser() -> FrenchParser:
     mstatus = msub.add_parser("status", help="état de la boîte : catégories, mails à vérifier, dernières actions")
     mstatus.add_argument("--json", action="store_true", help="JSON")
     mstatus.add_argument("--limit", type=_typed(_positive_int("--limit")), default=20, help="lignes (20)")
+    disc = sub.add_parser("discord", help="bot Discord")
+    dsub = disc.add_subparsers(dest="discord", required=True, metavar="ACTION", parser_class=FrenchParser)
+    dcommands = dsub.add_parser("commands", help="les commandes telles qu'elles seraient synchronisées")
+    dcommands.add_argument("--json", action="store_true", help="JSON")
     sub.add_parser("run", help="bot Discord et messagerie si un jeton est configuré, sinon aide des calculateurs")
     return parser
 
@@ -513,18 +517,54 @@ def run_mail(args: argparse.Namespace, settings: Settings) -> int:
         store.close()
 
 
+def _core(settings: Settings, *, memory: bool = False) -> Any:
+    from bot.discord.core import Core  # noqa: PLC0415
+    from bot.store import Store  # noqa: PLC0415
+
+    # discord.py warns about voice support at start; StageBot has no voice.
+    logging.getLogger("discord.client").setLevel(logging.ERROR)
+    return Core(settings, Store(":memory:" if memory else settings.database), lambda: today(settings))
+
+
+def run_discord_commands(args: argparse.Namespace, settings: Settings) -> int:
+    """``stagebot discord commands``: the application commands as they would be synced."""
+    import discord  # noqa: PLC0415
+
+    from bot.discord.commands import build_tree, commands_json  # noqa: PLC0415
+
+    core = _core(settings, memory=True)  # listing the commands reads and writes nothing
+    tree = build_tree(discord.Client(intents=discord.Intents.default()), core)
+    found = commands_json(tree)
+    if args.json:
+        print(json.dumps(found, ensure_ascii=False, indent=1))
+        return 0
+    for command in found:
+        print(f"/{command['name']} — {command['description']}")
+        for option in command["options"]:
+            mark = "" if option["required"] else " (facultatif)"
+            print(f"    {option['name']}{mark} : {option['description']}")
+    return 0
+
+
 def run_main(settings: Settings, parser: FrenchParser) -> int:
-    """The main job: the full bot with a Discord token; otherwise what exists without one."""
-    if settings.discord.token is not None and settings.discord.token.get_secret_value():
-        print(
-            "Le bot Discord n'est pas encore livré dans cette version ; utilisez les calculateurs "
-            "(stagebot calc --help).",
-            file=sys.stderr,
-        )
-        return EXIT_FAILURE
+    """The main job: the Discord bot and the mailbox with a token; the console assistant without."""
     del parser
-    print("Aucun jeton Discord configuré : démarrage de l'assistant dans la console.")
-    return run_chat(settings)
+    token = settings.discord.token.get_secret_value() if settings.discord.token is not None else ""
+    if not token.strip():
+        print("Aucun jeton Discord configuré (STAGEBOT_DISCORD__TOKEN) : démarrage de l'assistant dans la console.")
+        return run_chat(settings)
+    import asyncio  # noqa: PLC0415
+
+    from bot.discord.app import run  # noqa: PLC0415
+    from bot.mail.service import MailService  # noqa: PLC0415
+
+    core = _core(settings)
+    service = MailService(settings, core.store, today=lambda: today(settings)) if settings.mail else None
+    logging.getLogger("stagebot").info(
+        "démarrage : Discord%s", " et messagerie" if service else " (pas de section [mail] : pas de messagerie)"
+    )
+    asyncio.run(run(core, token.strip(), service))
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -543,6 +583,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_dates(args, settings)
         if args.command == "chat":
             return run_chat(settings)
+        if args.command == "discord":
+            return run_discord_commands(args, settings)
         if args.command == "mail":
             return run_mail(args, settings)
         if args.command == "triage":

@@ -1,0 +1,209 @@
+"""The real CommandTree, and each callback called with a test double of Interaction."""
+
+import json
+import re
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import discord
+import pytest
+
+from bot.cli import main
+from bot.discord.commands import FeedbackButton, ReviewButton, build_tree
+from bot.discord.core import Core
+from bot.settings import Settings
+from bot.store import Store
+
+from .doubles import Interaction, Member, officer
+
+TODAY = date(2026, 3, 1)
+NAME = re.compile(r"^[-_\w]{1,32}$")
+
+
+@pytest.fixture
+def core(tmp_path: Path) -> Core:
+    core = Core(Settings(database=tmp_path / "s.sqlite3"), Store(tmp_path / "s.sqlite3"), lambda: TODAY)
+    FeedbackButton.core = core
+    ReviewButton.core = core
+    return core
+
+
+@pytest.fixture
+def tree(core: Core) -> discord.app_commands.CommandTree[Any]:
+    return build_tree(discord.Client(intents=discord.Intents.default()), core)
+
+
+def command(tree: discord.app_commands.CommandTree[Any], path: str) -> Any:
+    names = path.split()
+    found: Any = tree.get_command(names[0])
+    for name in names[1:]:
+        found = found.get_command(name)
+    assert found is not None, path
+    return found
+
+
+def test_tree_has_every_command_within_discord_limits(tree: discord.app_commands.CommandTree[Any]) -> None:
+    expected = {
+        "gratification",
+        "dates",
+        "echeance",
+        "faq",
+        "duree",
+        "stagiaires",
+        "alternance salaire",
+        "alternance dates",
+        "programme choix",
+        "programme serveur",
+        "offre publier",
+        "offre file",
+        "offre fermer",
+        "questions",
+        "avis",
+        "messagerie",
+    }
+    for path in expected:
+        command(tree, path)
+    payloads = [c.to_dict(tree) for c in tree.get_commands()]  # what sync would send
+    names = [p["name"] for p in payloads]
+    assert len(names) == len(set(names))
+
+    def check(payload: dict[str, Any]) -> None:
+        assert NAME.match(payload["name"]), payload["name"]
+        assert 1 <= len(payload["description"]) <= 100, payload["name"]
+        options = payload.get("options", [])
+        assert len(options) <= 25
+        assert len({o["name"] for o in options}) == len(options)
+        for option in options:
+            check(option)
+            assert len(option.get("choices", [])) <= 25
+            for choice in option.get("choices", []):
+                assert 1 <= len(choice["name"]) <= 100
+
+    for payload in payloads:
+        check(payload)
+
+
+def test_commands_json_matches_the_contract(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["discord", "commands", "--json"]) == 0
+    found = json.loads(capsys.readouterr().out)
+    by_name = {c["name"]: c for c in found}
+    assert {"name", "description", "options"} <= set(by_name["gratification"])
+    assert [o["name"] for o in by_name["gratification"]["options"]][:2] == ["debut", "fin"]
+    assert by_name["gratification"]["options"][0]["required"] is True
+    assert {o["name"] for o in by_name["alternance"]["options"]} == {"salaire", "dates"}
+    assert not (tmp_path / "stagebot.sqlite3").exists()  # listing the commands writes nothing
+
+
+async def test_gratification_embed_is_ephemeral_with_months_and_sources(tree: Any) -> None:
+    interaction = Interaction()
+    await command(tree, "gratification").callback(interaction, debut="1 juin 2026", fin="28/08/2026")
+    sent = interaction.response.last
+    assert sent["ephemeral"] is True
+    card: discord.Embed = sent["embed"]
+    fields = {f.name: f.value for f in card.fields}
+    assert fields["Gratification obligatoire"] == "oui"
+    assert {"06/2026", "07/2026", "08/2026"} <= set(fields)
+    assert "Sources" in (card.footer.text or "")
+    assert len(card.description or "") <= 4096
+
+
+async def test_bad_input_is_one_french_sentence_for_the_asker(tree: Any) -> None:
+    interaction = Interaction()
+    await command(tree, "gratification").callback(interaction, debut="31/02/2026", fin="2026-08-28")
+    sent = interaction.response.last
+    assert sent["ephemeral"] is True and "embed" not in sent
+    assert sent["content"].endswith(".") and "Traceback" not in sent["content"]
+
+
+async def test_faq_answers_with_feedback_buttons_only_the_asker_can_use(tree: Any, core: Core) -> None:
+    student = Member()
+    interaction = Interaction(user=student)
+    await command(tree, "faq").callback(interaction, question="c koi la duree min du stage")
+    sent = interaction.response.last
+    assert "308" in (sent["embed"].description or "")
+    assert "Source" in (sent["embed"].footer.text or "")
+    buttons = list(sent["view"].children)
+    assert [b.item.label for b in buttons] == ["Oui", "Non"]
+    answer_id = int(buttons[0].item.custom_id.split(":")[2])
+    other = Interaction()
+    await FeedbackButton("oui", answer_id).callback(other)
+    assert "Seule la personne" in other.response.last["content"]
+    mine = Interaction(user=student)
+    await FeedbackButton("non", answer_id).callback(mine)
+    assert mine.response.last["content"] == "Merci pour votre avis !"
+    assert core.feedback()[0]["no"] == 1
+
+
+async def test_faq_autocomplete_offers_at_most_25_choices(tree: Any) -> None:
+    faq = command(tree, "faq")
+    choices = await faq._params["question"].autocomplete(Interaction(), "gratif")  # the registered callback
+    assert 0 < len(choices) <= 25 and all(len(c.name) <= 100 for c in choices)
+    assert len(await faq._params["question"].autocomplete(Interaction(), "")) <= 25
+
+
+async def test_programme_choice_is_remembered_for_the_student(tree: Any) -> None:
+    student = Member()
+    await command(tree, "programme choix").callback(Interaction(user=student), programme_id="lille-l3")
+    interaction = Interaction(user=student)
+    await command(tree, "dates").callback(interaction)
+    assert "Lille" in interaction.response.last["embed"].title or "L3" in interaction.response.last["embed"].title
+    answer = Interaction(user=student)
+    await command(tree, "faq").callback(answer, question="duree minimale du stage")
+    assert "12 semaines" in (answer.response.last["embed"].description or "")
+    someone_else = Interaction()
+    await command(tree, "faq").callback(someone_else, question="duree minimale du stage")
+    assert "308" in (someone_else.response.last["embed"].description or "")  # the server's default: Paris 1
+
+
+@pytest.mark.parametrize(
+    ("path", "kwargs"),
+    [
+        ("duree", {"valeur": 12.0, "unite": "semaines"}),
+        ("stagiaires", {"effectif": 45}),
+        ("alternance salaire", {"contrat": "apprentissage", "age": 22, "annee": 1}),
+        ("alternance dates", {"formation": "master", "contrat": "apprentissage"}),
+        ("echeance", {"debut": "2026-04-13", "etranger": True}),
+    ],
+)
+async def test_other_calculators_answer_with_an_embed(tree: Any, path: str, kwargs: dict[str, Any]) -> None:
+    interaction = Interaction()
+    await command(tree, path).callback(interaction, **kwargs)
+    sent = interaction.response.last
+    assert isinstance(sent["embed"], discord.Embed) and sent["embed"].description
+
+
+@pytest.mark.parametrize("path", ["offre file", "questions", "avis", "messagerie"])
+async def test_officer_commands_refuse_students(tree: Any, path: str) -> None:
+    interaction = Interaction(user=Member())
+    await command(tree, path).callback(interaction)
+    assert interaction.response.last["content"] == "Commande réservée aux responsables des stages."
+    allowed = Interaction(user=officer())
+    await command(tree, path).callback(allowed)
+    assert allowed.response.last["ephemeral"] is True and "embed" in allowed.response.last
+
+
+async def test_offer_published_by_an_officer_goes_to_review_then_is_approved(tree: Any, core: Core) -> None:
+    text = "Stage support utilisateurs et helpdesk, 3 mois, 100 % télétravail, gratification légale. rh@x.fr"
+    student = Interaction(user=Member())
+    await command(tree, "offre publier").callback(student, texte=text)
+    assert "réservée" in student.response.last["content"]
+    interaction = Interaction(user=officer())
+    await command(tree, "offre publier").callback(interaction, texte=text)
+    assert "attente de validation" in (interaction.response.last["embed"].description or "")
+    queue = Interaction(user=officer())
+    await command(tree, "offre file").callback(queue)
+    view = queue.response.last["view"]
+    labels = [b.item.label for b in view.children]
+    assert labels == ["Publier", "Refuser"]
+    fingerprint = view.children[0].item.custom_id.split(":")[2]
+    refused = Interaction(user=Member())
+    await ReviewButton("ok", fingerprint).callback(refused)
+    assert "réservée" in refused.response.last["content"]
+    approve = Interaction(user=officer())
+    await ReviewButton("ok", fingerprint).callback(approve)
+    assert "approuvée" in approve.response.last["content"]
+    assert core.pipeline.due(5)[0]["fingerprint"] == fingerprint
