@@ -81,7 +81,8 @@ class Core:
         answer = ask(question, programme_id, self.today())
         log_question(self.store, question, programme_id, answer, "discord")
         cursor = self.store.db.execute(
-            "INSERT INTO answers (at, channel, asker, programme, question, entry_id, score) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO answers (at, channel, asker, programme, question, entry_id, score)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
             (
                 datetime.now(UTC).isoformat(timespec="seconds"),
                 "discord",
