@@ -193,7 +193,13 @@ def build_parser() -> FrenchParser:
     dsub = disc.add_subparsers(dest="discord", required=True, metavar="ACTION", parser_class=FrenchParser)
     dcommands = dsub.add_parser("commands", help="les commandes telles qu'elles seraient synchronisées")
     dcommands.add_argument("--json", action="store_true", help="JSON")
-    sub.add_parser("run", help="bot Discord et messagerie si un jeton est configuré, sinon aide des calculateurs")
+    run = sub.add_parser("run", help="bot Discord et messagerie (jeton Discord obligatoire)")
+    run.add_argument(
+        "--console-fallback",
+        action="store_true",
+        help="sans jeton Discord, ouvrir l'assistant dans la console au lieu d'échouer (commande principale du README)",
+    )
+    run.add_argument("--backlog", choices=("process", "file", "skip"), help="premier démarrage de la messagerie")
     return parser
 
 
@@ -546,20 +552,29 @@ def run_discord_commands(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def run_main(settings: Settings, parser: FrenchParser) -> int:
-    """The main job: the Discord bot and the mailbox with a token; the console assistant without."""
-    del parser
+def run_main(settings: Settings, args: argparse.Namespace) -> int:
+    """The main job: the Discord bot and the mailbox; without a token, a clear error (or the console)."""
     token = settings.discord.token.get_secret_value() if settings.discord.token is not None else ""
     if not token.strip():
-        print("Aucun jeton Discord configuré (STAGEBOT_DISCORD__TOKEN) : démarrage de l'assistant dans la console.")
-        return run_chat(settings)
+        if args.console_fallback:
+            print("Aucun jeton Discord configuré (STAGEBOT_DISCORD__TOKEN) : démarrage de l'assistant dans la console.")
+            return run_chat(settings)
+        raise ConfigError(
+            "Aucun jeton Discord : définissez STAGEBOT_DISCORD__TOKEN (ou [discord] token dans config.toml), "
+            "ou utilisez « stagebot chat » pour l'assistant dans la console."
+        )
     import asyncio  # noqa: PLC0415
 
     from bot.discord.app import run  # noqa: PLC0415
-    from bot.mail.service import MailService  # noqa: PLC0415
+    from bot.mail.service import MailService, run_once  # noqa: PLC0415
 
     core = _core(settings)
-    service = MailService(settings, core.store, today=lambda: today(settings)) if settings.mail else None
+    service = None
+    if settings.mail is not None:
+        service = MailService(settings, core.store, today=lambda: today(settings))
+        # Fail at start, in one sentence, rather than retry forever on a wrong address or password;
+        # this first pass also works what arrived while StageBot was stopped.
+        print(asyncio.run(run_once(service, args.backlog)).text())
     logging.getLogger("stagebot").info(
         "démarrage : Discord%s", " et messagerie" if service else " (pas de section [mail] : pas de messagerie)"
     )
@@ -593,7 +608,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_offer_check(args, settings)
         if args.command == "kb":
             return run_kb_gaps(args, settings) if args.kb == "gaps" else run_kb_check(settings)
-        return run_main(settings, parser)  # "run", the only other command
+        return run_main(settings, args)  # "run", the only other command
     except (BotError, RuleError) as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_BAD_INPUT

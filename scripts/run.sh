@@ -4,4 +4,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-exec .venv/bin/stagebot run "$@"
+exec .venv/bin/stagebot run --console-fallback "$@"

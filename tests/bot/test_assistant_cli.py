@@ -78,9 +78,29 @@ def test_chat_commands_and_exit() -> None:
     assert "au plus 7 stagiaire(s)" in out.getvalue()
 
 
-def test_run_without_token_starts_the_console(
+def test_main_job_without_token_starts_the_console(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setattr("sys.stdin", io.StringIO("adresse mail du bureau des stages\n/quitter\n"))
-    assert main(["run"]) == 0
+    assert main(["run", "--console-fallback"]) == 0  # what scripts/run.sh runs
     assert "miagestages@univ-paris1.fr" in capsys.readouterr().out
+
+
+def test_run_without_token_fails_clearly(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run"]) == 2
+    err = capsys.readouterr().err
+    assert "Aucun jeton Discord" in err and "STAGEBOT_DISCORD__TOKEN" in err and "Traceback" not in err
+
+
+def test_run_with_an_unreachable_mailbox_fails_clearly(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from tests.servers import free_port  # noqa: PLC0415
+
+    (tmp_path / "config.toml").write_text(
+        f'[mail]\nimap_host = "127.0.0.1"\nimap_port = {free_port()}\nimap_security = "none"\n', encoding="utf-8"
+    )
+    monkeypatch.setenv("STAGEBOT_DISCORD__TOKEN", "jeton.de.test")
+    assert main(["run"]) == 2
+    err = capsys.readouterr().err
+    assert "Serveur IMAP 127.0.0.1" in err and "injoignable" in err and "jeton" not in err

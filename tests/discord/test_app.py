@@ -165,3 +165,24 @@ async def test_run_says_when_the_token_is_refused(tmp_path: Path, monkeypatch: p
             await asyncio.wait_for(run(_core(tmp_path), "mauvais.jeton.xx"), 30)
     finally:
         await runner.cleanup()
+
+
+async def test_staff_channel_messages_from_officers_feed_the_pipeline(tmp_path: Path) -> None:
+    from .doubles import officer  # noqa: PLC0415
+
+    settings = Settings(database=tmp_path / "s.sqlite3", discord={"staff_channel": "offres-equipe"})
+    client = StageBotClient(_core(tmp_path, settings))
+    client._connection.user = Member(name="stagebot", bot=True)
+    reactions: list[str] = []
+
+    @dataclass
+    class StaffMessage(Message):
+        async def add_reaction(self, emoji: str) -> None:
+            reactions.append(emoji)
+
+    staff = Channel("offres-equipe")
+    await client.on_message(StaffMessage(GOOD, officer(), staff))
+    await client.on_message(StaffMessage(GOOD.replace("Datalyse", "Intrus"), Member(), staff))  # not an officer
+    assert reactions == ["✅"]
+    assert [o["company"] for o in client.core.pipeline.due(10)] == ["Datalyse"]
+    await client.close()
