@@ -126,7 +126,7 @@ class StageBotClient(discord.Client):
             await self.tree.sync(guild=guild)
         else:
             await self.tree.sync()
-        self.loop.create_task(self._post_forever())
+        self.poster_task = asyncio.create_task(self._post_forever())
 
     async def _post_forever(self) -> None:
         await self.wait_until_ready()

@@ -157,6 +157,7 @@ class MailService:
         self.folders: set[str] = set()
         self.domain = self.mail.address.split("@")[-1]
         self.summary = Summary()
+        self.stop: asyncio.Event | None = None  # set on shutdown: stop between two mails
         channels = settings.discord.channels
         self.offers = OfferPipeline(store, self.mail.programme or settings.default_programme, channels)
 
@@ -218,6 +219,8 @@ class MailService:
         if self.progress is not None:
             self.progress.start(len(uids))
         for uid in uids:
+            if self.stop is not None and self.stop.is_set():
+                break  # SIGTERM: the mail in hand was finished; the rest waits for the next start
             await self._one(inbox, selected.uidvalidity, uid, int(state["backlog_until"]))
             if self.progress is not None:
                 self.progress.tick()
@@ -601,6 +604,7 @@ async def run_once(service: MailService, backlog: str | None) -> Summary:
 async def run_forever(service: MailService, backlog: str | None, stop: asyncio.Event) -> None:
     """Keep watching: IDLE where offered, polling otherwise; reconnect with backoff after a failure."""
     delay = 1.0
+    service.stop = stop
     while not stop.is_set():
         try:
             await service.open()

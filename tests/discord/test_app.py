@@ -186,3 +186,28 @@ async def test_staff_channel_messages_from_officers_feed_the_pipeline(tmp_path: 
     assert reactions == ["✅"]
     assert [o["company"] for o in client.core.pipeline.due(10)] == ["Datalyse"]
     await client.close()
+
+
+@pytest.mark.parametrize("guild_id", [None, 123])
+async def test_commands_are_synced_to_the_development_server_or_globally(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, guild_id: int | None
+) -> None:
+    settings = Settings(database=tmp_path / "s.sqlite3", discord={"guild_id": guild_id} if guild_id else {})
+    client = StageBotClient(_core(tmp_path, settings))
+    synced: list[Any] = []
+
+    async def sync(*, guild: Any = None) -> list[Any]:
+        synced.append(guild.id if guild else "global")
+        return []
+
+    monkeypatch.setattr(client.tree, "sync", sync)
+
+    async def no_poster() -> None:
+        return None
+
+    monkeypatch.setattr(client, "_post_forever", no_poster)
+    await client.setup_hook()
+    assert synced == [guild_id or "global"]
+    if guild_id:
+        assert client.tree.get_commands(guild=discord.Object(id=guild_id))
+    await client.close()

@@ -207,3 +207,24 @@ async def test_offer_published_by_an_officer_goes_to_review_then_is_approved(tre
     await ReviewButton("ok", fingerprint).callback(approve)
     assert "approuvée" in approve.response.last["content"]
     assert core.pipeline.due(5)[0]["fingerprint"] == fingerprint
+
+
+async def test_server_default_programme_is_for_officers(tree: Any, core: Core) -> None:
+    student = Interaction(user=Member())
+    await command(tree, "programme serveur").callback(student, programme_id="amu-allsh")
+    assert "réservée" in student.response.last["content"]
+    await command(tree, "programme serveur").callback(Interaction(user=officer(), guild_id=7), programme_id="amu-allsh")
+    assert core.programme_for(Member().id, 7) == "amu-allsh"
+    assert core.programme_for(Member().id, 8) == "paris1-miage"
+
+
+async def test_officer_closes_an_offer(tree: Any, core: Core) -> None:
+    result = core.pipeline.submit(
+        "Stage développeur Java 4 mois Paris gratification 4,50 €/h rh@a.fr", today=TODAY, source="discord"
+    )
+    closing = Interaction(user=officer())
+    await command(tree, "offre fermer").callback(closing, reference=result.fingerprint)
+    assert closing.response.last["embed"].title == "Offre fermée"
+    again = Interaction(user=officer())
+    await command(tree, "offre fermer").callback(again, reference=result.fingerprint)
+    assert again.response.last["content"] == "Aucune offre ouverte avec cette référence."

@@ -148,3 +148,23 @@ def test_imap_server_restarted_while_watching(tmp_path: Path, dovecot: Dovecot, 
     counts = asyncio.run(mailbox_counts(dovecot.port, ["INBOX", *TRIAGE]))
     assert counts["INBOX"] == 0 and sum(counts[f] for f in TRIAGE) == 30
     _check_exactly_once(db_path, smtp, 30)
+
+
+def test_sigterm_stops_between_two_mails(tmp_path: Path, dovecot: Dovecot, smtp: SmtpCollector) -> None:
+    total = 120
+    asyncio.run(append(dovecot.port, batch(total)))
+    config = _config(tmp_path, dovecot, smtp)
+    db_path = tmp_path / "state.sqlite3"
+    process = _start(config, "run", "--backlog", "process")
+    _wait(lambda: _done(db_path) >= 20, 60)
+    process.send_signal(signal.SIGTERM)
+    _, err = process.communicate(timeout=15)
+    assert process.returncode == 0, err.decode()
+    db = sqlite3.connect(db_path)
+    assert db.execute("SELECT count(*) FROM mails WHERE state != 'done'").fetchone()[0] == 0  # nothing half-done
+    stopped_at = db.execute("SELECT count(*) FROM mails").fetchone()[0]
+    assert stopped_at < total
+    finish = _start(config, "once")
+    _, err = finish.communicate(timeout=120)
+    assert finish.returncode == 0, err.decode()
+    _check_exactly_once(db_path, smtp, total)
