@@ -421,20 +421,22 @@ def run_triage(args: argparse.Namespace, settings: Settings) -> int:
 
 def run_offer_check(args: argparse.Namespace, settings: Settings) -> int:
     """``stagebot offer check``: kind, problems and channel of each offer file, in order."""
-    from bot.mail.message import read_mail  # noqa: PLC0415
-    from bot.offers.extract import read_offer  # noqa: PLC0415
+    from bot.offers.extract import read_offer_bytes  # noqa: PLC0415
 
     chosen = _programme_id(args, settings)
     mail_settings = _mail_settings(settings)
     raws = [(path, _read_file(path)) for path in args.files]
     now = today(settings)
     for path, raw in raws:
-        if path.suffix.lower() == ".eml":
-            mail = read_mail(raw, max_bytes=mail_settings.max_bytes, own=mail_settings.own_addresses)
-            text, subject, sender = (mail.text if mail.forwarded else mail.body), mail.subject, mail.sender
-        else:
-            text, subject, sender = raw.decode("utf-8", errors="replace"), "", None
-        offer = read_offer(text, chosen, now, subject=subject, sender=sender, office=mail_settings.own_addresses)
+        offer = read_offer_bytes(
+            raw,
+            chosen,
+            now,
+            is_mail=path.suffix.lower() == ".eml",
+            max_bytes=mail_settings.max_bytes,
+            office=mail_settings.own_addresses,
+            channels=settings.discord.channels,
+        )
         if args.json:
             print(json.dumps({"file": str(path), **offer.as_json()}, ensure_ascii=False), flush=True)
         else:

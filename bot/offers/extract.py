@@ -322,3 +322,25 @@ def read_offer(
         contact=contacts[0] if contacts else sender,
         reasons=tuple(reasons),
     )
+
+
+def read_offer_bytes(
+    raw: bytes,
+    programme_id: str,
+    on: date,
+    *,
+    is_mail: bool,
+    max_bytes: int | None = None,
+    office: frozenset[str] = frozenset(),
+    channels: dict[str, str] | None = None,
+) -> Offer:
+    """An offer from a file's bytes: a mail (its newest part, or what it forwards) or UTF-8 text."""
+    if not is_mail:
+        return read_offer(raw.decode("utf-8", errors="replace"), programme_id, on, channels=channels, office=office)
+    from bot.mail.message import DEFAULT_MAX_BYTES, read_mail  # noqa: PLC0415
+
+    mail = read_mail(raw, max_bytes=max_bytes or DEFAULT_MAX_BYTES, own=office)
+    text = mail.text if mail.forwarded else mail.body
+    return read_offer(
+        text, programme_id, on, subject=mail.subject, sender=mail.sender, channels=channels, office=office
+    )

@@ -5,8 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from bot.mail.message import read_mail
-from bot.offers.extract import Offer, read_offer
+from bot.offers.extract import Offer, read_offer_bytes
 
 FOLDER = Path(__file__).parent.parent / "data" / "offers"
 TODAY = date(2026, 11, 22)
@@ -23,13 +22,7 @@ class Result:
 
 def read(path: Path, programme: str) -> Offer:
     """The offer in a labelled file, read as `stagebot offer check` reads it."""
-    raw = path.read_bytes()
-    if path.suffix == ".eml":
-        mail = read_mail(raw)
-        return read_offer(
-            mail.text if mail.forwarded else mail.body, programme, TODAY, subject=mail.subject, sender=mail.sender
-        )
-    return read_offer(raw.decode("utf-8"), programme, TODAY)
+    return read_offer_bytes(path.read_bytes(), programme, TODAY, is_mail=path.suffix == ".eml")
 
 
 def results() -> list[Result]:
