@@ -8,6 +8,7 @@ import asyncio
 import os
 import shutil
 import socket
+import ssl
 import subprocess
 import time
 from dataclasses import dataclass, field
@@ -212,12 +213,30 @@ class _Collector:
 
 
 class SmtpCollector:
-    """An aiosmtpd server on a free port that keeps every message it accepts."""
+    """An aiosmtpd server on a free port that keeps every message it accepts.
 
-    def __init__(self, refuse: set[str] | None = None) -> None:
+    ``tls``: "tls" (implicit TLS) or "starttls" (required), with a certificate and its key.
+    """
+
+    def __init__(
+        self,
+        refuse: set[str] | None = None,
+        *,
+        tls: str | None = None,
+        certificate: Path | None = None,
+        key: Path | None = None,
+    ) -> None:
         self.port = free_port()
         self.handler = _Collector({a.lower() for a in refuse or set()})
-        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+        kwargs: dict[str, Any] = {}
+        if tls is not None and certificate is not None and key is not None:
+            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            context.load_cert_chain(certificate, key)
+            if tls == "tls":
+                kwargs["ssl_context"] = context
+            else:
+                kwargs.update(tls_context=context, require_starttls=True)
+        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port, **kwargs)
 
     @property
     def messages(self) -> list[Collected]:

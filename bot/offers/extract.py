@@ -65,9 +65,12 @@ _REMOTE_ONLY = re.compile(
     r"|entierement (en )?(teletravail|a distance)|remote only|100 ?% remote)\b",
     re.I,
 )
-_REMOTE_SHARE = re.compile(
-    r"\b(\d) ?(jours?|days?) (de )?(teletravail|remote)|teletravail (partiel|possible|\d)|hybride|hybrid", re.I
+_REMOTE_DAYS = re.compile(
+    r"\b(\d) ?(?:jours?|days?|j)(?: par semaine| per week| /semaine| hebdo)? (?:de |of )?(?:teletravail|remote)"
+    r"|\b(?:teletravail|remote)\s*:?\s*(\d) ?(?:jours?|days?|j)\b",
+    re.I,
 )
+_REMOTE_SOME = re.compile(r"\b(teletravail (partiel|possible)|hybride|hybrid|remote-friendly)\b", re.I)
 _NOT_DEV = re.compile(
     r"\b(support (utilisateurs?|informatique|technique|n1|n2|niveau)|helpdesk|help desk|hotline|service desk"
     r"|gestion des tickets|traitement des tickets|tickets? d incidents?|ticketing|technicien (support|informatique|de proximite)"
@@ -85,6 +88,20 @@ _INDEPENDENT = re.compile(
     r"\b(auto ?-?entrepreneur|micro ?-?entreprise|micro ?-?entrepreneur|freelance|free-lance|independant|consultant independant"
     r"|entreprise individuelle|sole trader|self-employed|je suis (developpeur|consultant) independant)\b",
     re.I,
+)
+_ENGLISH_MONTHS = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
 )
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _FREE_MAIL = {
@@ -273,7 +290,12 @@ def read_offer(
     weeks = _duration_weeks(body if kind == "stage" else f"{subject}\n{body}")
     amount, unit, pay_text = _pay(body)
     remote_only = bool(_REMOTE_ONLY.search(folded))
-    share = _REMOTE_SHARE.search(folded)
+    days = _REMOTE_DAYS.search(folded)
+    share = (
+        f"{days.group(1) or days.group(2)} jour(s) de télétravail par semaine"
+        if days
+        else ("télétravail partiel" if _REMOTE_SOME.search(folded) else None)
+    )
     title = _title(subject, lines)
     not_dev_hits = _NOT_DEV.findall(folded)
     dev_hits = _DEV.findall(folded)
@@ -295,10 +317,10 @@ def read_offer(
     start_text = _labelled(_START_LABEL, lines, group=3)
     if start_text is None:
         match = re.search(
-            r"\b(?:a partir du|des le|debut(?:ant)? (?:le|en)|starting)\s+(\d{1,2}(?:er)? \w+(?: \d{4})?|\w+ \d{4})",
+            r"\b(?:a partir d[eu]|des le|des|debut(?:ant)? (?:le|en|a)|starting(?: in| on)?|from)\s+(\d{1,2}(?:er)? \w+(?: \d{4})?|\w+ \d{4})",
             folded,
         )
-        if match and any(m in match.group(1) for m in MONTHS):
+        if match and any(m in match.group(1).split() for m in (*MONTHS, *_ENGLISH_MONTHS)):
             start_text = match.group(1)
     reasons = []
     if not_dev_hits:
@@ -317,7 +339,7 @@ def read_offer(
         duration_weeks=weeks,
         pay=pay_text,
         location=_labelled(_LOCATION_LABEL, lines),
-        remote="100 %" if remote_only else (share.group(0) if share else None),
+        remote="100 %" if remote_only else share,
         start=start_text,
         contact=contacts[0] if contacts else sender,
         reasons=tuple(reasons),

@@ -233,3 +233,25 @@ def test_imap_over_tls_and_starttls(tmp_path: Path, smtp: SmtpCollector, securit
     finally:
         server.stop()
         shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.mark.parametrize("security", ["tls", "starttls"])
+def test_smtp_over_tls_and_starttls(tmp_path: Path, dovecot: Dovecot, security: str) -> None:
+    import shutil  # noqa: PLC0415
+    import tempfile  # noqa: PLC0415
+
+    from tests.servers import Dovecot as Certified  # noqa: PLC0415
+
+    # A self-signed certificate for 127.0.0.1, made the same way as the TLS Dovecot's.
+    certs = Certified(Path(tempfile.mkdtemp(prefix="stagebot-cert-")), tls=True)
+    server = SmtpCollector(tls=security, certificate=certs.certificate, key=certs.root / "key.pem")
+    server.start()
+    try:
+        asyncio.run(append(dovecot.port, [labelled("045")]))
+        overrides = {"smtp_security": security, "ca_file": str(certs.certificate)}
+        summary = asyncio.run(run_once(_service(tmp_path, dovecot, server, **overrides), "process"))
+        assert summary.routed == 1 and len(server.messages) == 1
+    finally:
+        server.stop()
+        shutil.rmtree(certs.root, ignore_errors=True)
+        shutil.rmtree(certs.root, ignore_errors=True)

@@ -101,3 +101,25 @@ def test_first_poster_start_holds_the_backlog(pipeline: OfferPipeline) -> None:
 def test_same_mail_submitted_again_after_a_restart(pipeline: OfferPipeline) -> None:
     pipeline.submit(OFFER, today=TODAY, source="mail", mail_id=7)
     assert pipeline.submit(OFFER, today=TODAY, source="mail", mail_id=7).status == "duplicate"
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "value"),
+    [
+        ("Stage dev Java 6 mois à partir de mars 2027, Paris", "start", "mars 2027"),
+        ("Internship starting in April 2027, 5 months", "start", "april 2027"),
+        ("Stage de 4 mois dès le 2 juin 2027", "start", "2 juin 2027"),
+        ("Stage Python\nLieu : Lyon 3e\nGratification : 700 € par mois", "location", "Lyon 3e"),
+        ("Stage Python, stipend 1,200 EUR per month", "pay", "1,200 eur per month"),
+        ("Stage Go, télétravail 2 jours par semaine", "remote", "2 jour(s) de télétravail par semaine"),
+        ("Stage Go, 3 jours de télétravail", "remote", "3 jour(s) de télétravail par semaine"),
+        ("Stage Go en hybride", "remote", "télétravail partiel"),
+        ("Stage Rust 100% remote", "remote", "100 %"),
+        ("Stage Kotlin, candidatures à jobs@acme.fr", "contact", "jobs@acme.fr"),
+    ],
+)
+def test_extraction_of_the_offer_fields(text: str, field: str, value: str) -> None:
+    from bot.offers.extract import read_offer  # noqa: PLC0415
+
+    found = read_offer(text, "paris1-miage", TODAY).as_json()[field]
+    assert found is not None and (found == value or value in found.lower()), found
