@@ -203,6 +203,24 @@ def build_parser() -> FrenchParser:
     return parser
 
 
+# Their DEBUG logs can show protocol exchanges (AUTH lines, gateway payloads): never below INFO.
+CHATTY_LIBRARIES = (
+    "aiosmtplib",
+    "aioimaplib",
+    "aioimaplib.aioimaplib",
+    "discord.http",
+    "discord.gateway",
+    "discord.client",
+)
+
+
+def quiet_libraries(level: str) -> None:
+    """Keep the network libraries at INFO or above, whatever StageBot's own log level."""
+    floor = max(logging.getLevelName(level), logging.INFO)
+    for name in CHATTY_LIBRARIES:
+        logging.getLogger(name).setLevel(floor)
+
+
 def today(settings: Settings) -> date:
     """Today in the office's time zone (the only clock read; rules receive it as a parameter)."""
     try:
@@ -591,6 +609,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_settings(args.config)
         logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        quiet_libraries(settings.log_level)
         if args.command == "calc":
             run_calc(args, settings)
             return 0

@@ -51,3 +51,12 @@ def test_broken_toml_and_missing_file(tmp_path: Path) -> None:
         load_settings(file)
     with pytest.raises(ConfigError, match="introuvable"):
         load_settings(tmp_path / "absent.toml")
+
+
+def test_debug_logs_never_show_protocol_exchanges() -> None:
+    import logging  # noqa: PLC0415
+
+    from bot.cli import CHATTY_LIBRARIES, quiet_libraries  # noqa: PLC0415
+
+    quiet_libraries("DEBUG")
+    assert all(logging.getLogger(name).getEffectiveLevel() >= logging.INFO for name in CHATTY_LIBRARIES)
