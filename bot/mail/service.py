@@ -260,7 +260,21 @@ class MailService:
                 f"Mail trop volumineux ({fetched.size} octets, limite {self.mail.max_bytes}) : seuls les en-têtes "
                 "ont été lus ; il est conservé dans la boîte pour lecture humaine.",
             )
-        decision = decide(mail, self.mail, self.settings.default_programme, self.today())
+        try:
+            decision = decide(mail, self.mail, self.settings.default_programme, self.today())
+        except Exception:  # a bug must not block the mailbox on one mail: keep it for an officer
+            log.exception("classement impossible du mail uid %s", uid)
+            mail = _with_problem(mail, "Classement impossible (erreur interne) : mail conservé pour lecture humaine.")
+            decision = Decision(
+                category="other",
+                urgent=False,
+                route_to=(),
+                auto_reply=None,
+                reasons=("erreur interne de classement",),
+                offer=None,
+                programme=self.mail.programme or self.settings.default_programme,
+                problems=mail.problems,
+            )
         row = self._plan(inbox, uidvalidity, uid, mail, decision, quiet=uid <= backlog_until)
         await self._finish(row, raw=fetched.raw)
 

@@ -5,6 +5,7 @@ import json
 import sqlite3
 from email import message_from_bytes
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -255,3 +256,23 @@ def test_smtp_over_tls_and_starttls(tmp_path: Path, dovecot: Dovecot, security: 
         server.stop()
         shutil.rmtree(certs.root, ignore_errors=True)
         shutil.rmtree(certs.root, ignore_errors=True)
+
+
+def test_a_mail_the_classifier_chokes_on_is_kept_for_review(
+    tmp_path: Path, dovecot: Dovecot, smtp: SmtpCollector, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import bot.mail.service as service_module  # noqa: PLC0415
+
+    real = service_module.decide
+
+    def flaky(mail: Any, *args: Any) -> Any:
+        if "Hugo" in mail.body:
+            raise RuntimeError("bug")
+        return real(mail, *args)
+
+    monkeypatch.setattr(service_module, "decide", flaky)
+    asyncio.run(append(dovecot.port, [labelled("045"), labelled("021")]))  # 045 mentions Hugo
+    summary = asyncio.run(run_once(_service(tmp_path, dovecot, smtp), "process"))
+    assert sum(summary.categories.values()) == 2 and summary.review == 1
+    counts = _counts(dovecot)
+    assert counts["Triage/À vérifier"] == 1 and counts["Triage/Conventions"] == 1 and counts["INBOX"] == 0
