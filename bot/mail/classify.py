@@ -41,7 +41,7 @@ RULES: tuple[tuple[str, float, str, str], ...] = (
         r"\bprofil (recherche|souhaite|attendu)|\bcompetences (requises|attendues|souhaitees)|\brequirements\b",
         "profil recherché",
     ),
-    ("offer", 2.0, r"\bposte (a pourvoir|de|en)\b|\bposition\b|\bjob\b", "poste"),
+    ("offer", 2.0, r"\bpostes? (a pourvoir|de|en)\b|\bposition\b|\bjob\b", "poste"),
     ("offer", 1.5, r"\bmissions? (principales|proposees)?\s*:", "missions :"),
     (
         "offer",
@@ -107,7 +107,8 @@ RULES: tuple[tuple[str, float, str, str], ...] = (
     (
         "absence",
         2.0,
-        r"\bne (pourrai|pourrais|pourra|serai|serais) pas (present|presente|la|venir|assister|etre)",
+        # Spoken French drops the "ne": "je serai pas présente demain".
+        r"\b(ne )?(pourrai|pourrais|pourra|serai|serais|sera) pas (present|presente|la|venir|assister|etre)",
         "ne pourra pas être présent",
     ),
     (
@@ -233,7 +234,8 @@ class Classification:
 
 
 def _folded(text: str) -> str:
-    return " ".join(fold(text).replace("'", " ").replace("’", " ").split())
+    # Apostrophes and hyphens become spaces: "pouvez-vous", "aujourd'hui" read as words.
+    return " ".join(fold(text).replace("'", " ").replace("’", " ").replace("-", " ").split())
 
 
 def classify(mail: Mail) -> Classification:
