@@ -340,6 +340,11 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+def fold_plain(text: str) -> str:
+    """Folded, with straight and curly apostrophes as spaces ("l'offre" reads "l offre"), for phrase rules."""
+    return fold(text).replace("'", " ").replace("\u2019", " ")
+
+
 # Words naming a programme or a level: they scope a question, they do not say what it is about.
 SCOPE_WORDS = frozenset({"l3", "miag", "lill", "allsh", "amu", "licenc"})
 

@@ -4,7 +4,6 @@ Dovecot runs with its own configuration, users and Maildir under a temporary fol
 loopback port (see ../shared/ARCHITECTURE.md for why these settings when running as root).
 """
 
-import asyncio
 import os
 import shutil
 import socket
@@ -294,8 +293,3 @@ def _messages(lines: list[Any]) -> int:
         if "MESSAGES" in text:
             return int(text.split("MESSAGES")[1].strip(" )").split()[0])
     return 0
-
-
-def run(coro: Any) -> Any:
-    """Run a coroutine from synchronous test code."""
-    return asyncio.run(coro)

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from bot.mail.message import Mail
-from knowledge.text import fold
+from knowledge.text import fold_plain
 
 CATEGORIES = ("offer", "convention", "absence", "incident", "evaluation", "question", "other")
 SUBJECT_FACTOR = 1.5
@@ -235,7 +235,7 @@ class Classification:
 
 def _folded(text: str) -> str:
     # Apostrophes and hyphens become spaces: "pouvez-vous", "aujourd'hui" read as words.
-    return " ".join(fold(text).replace("'", " ").replace("’", " ").replace("-", " ").split())
+    return " ".join(fold_plain(text).replace("-", " ").split())
 
 
 def classify(mail: Mail) -> Classification:

@@ -9,13 +9,14 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from email import message_from_bytes, policy
-from email.message import EmailMessage, Message
+from email.header import decode_header, make_header
+from email.message import Message
 from email.parser import BytesHeaderParser
 from email.utils import getaddresses, parseaddr, parsedate_to_datetime
 
 from bs4 import BeautifulSoup
 
-from knowledge.text import fold
+from knowledge.text import fold_plain
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 
@@ -69,6 +70,11 @@ class Mail:
         if self.forwarded and len(self.body.split()) < 40:
             return f"{self.subject}\n{self.body}\n{self.quoted}"
         return f"{self.subject}\n{self.body}"
+
+    @property
+    def offer_text(self) -> str:
+        """What an offer is read from: what it forwards, else the newest part, else the subject."""
+        return self.text if self.forwarded else self.body or self.text
 
 
 def digest(raw: bytes) -> str:
@@ -135,17 +141,18 @@ def read_mail(raw: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES, own: frozenset[
     )
 
 
-def _header(message: Message, name: str) -> str:
-    """A header decoded to text (RFC 2047 words, any charset); "" when absent or unreadable."""
-    value = message.get(name)
-    if value is None:
-        return ""
+def _decode_words(text: str) -> str:
+    """RFC 2047 encoded words decoded (any charset); a broken encoded-word is kept as written."""
     try:
-        from email.header import decode_header, make_header  # noqa: PLC0415
+        return str(make_header(decode_header(text)))
+    except Exception:  # any malformed header value: keep the raw text
+        return text
 
-        return " ".join(str(make_header(decode_header(str(value)))).split())
-    except Exception:  # a broken encoded-word: keep the raw text
-        return " ".join(str(value).split())
+
+def _header(message: Message, name: str) -> str:
+    """A header decoded to text on one line; "" when absent."""
+    value = message.get(name)
+    return "" if value is None else " ".join(_decode_words(str(value)).split())
 
 
 def _date(message: Message) -> datetime | None:
@@ -205,7 +212,7 @@ def _content(message: Message) -> tuple[str, str, list[str]]:
             return
         filename = part.get_filename()
         if filename or (part.get("Content-Disposition") or "").lower().startswith("attachment"):
-            names.append(_decode_name(filename) if filename else "(sans nom)")
+            names.append(_decode_words(filename) if filename else "(sans nom)")
         elif ctype == "text/plain":
             plain.append(_decode(part))
         elif ctype == "text/html":
@@ -216,22 +223,13 @@ def _content(message: Message) -> tuple[str, str, list[str]]:
     return text.replace("\r\n", "\n"), "\n".join(attached), names
 
 
-def _decode_name(filename: str) -> str:
-    from email.header import decode_header, make_header  # noqa: PLC0415
-
-    try:
-        return str(make_header(decode_header(filename)))
-    except Exception:  # a broken encoded-word: keep it as written
-        return filename
-
-
 def split_newest(text: str) -> tuple[str, str, bool]:
     """Split a body into what was written now and the replied or forwarded chain under it.
 
     Returns (newest, chain, forwarded).
     """
     lines = text.splitlines()
-    folded = [fold(line).replace("'", " ").replace("’", " ") for line in lines]
+    folded = [fold_plain(line) for line in lines]
     for i, line in enumerate(folded):
         forward = _FORWARD.match(line)
         joined = line + " " + (folded[i + 1] if i + 1 < len(folded) else "")
@@ -275,11 +273,6 @@ def automatic_sender(
         return found("expédié par l'adresse du bureau elle-même", "From", sender)
     if message_id and message_id.startswith(OWN_ID_PREFIX):
         return found("Message-ID émis par StageBot", "Message-ID", message_id)
-    if _AUTO_SUBJECT.match(fold(subject).replace("'", " ")):
+    if _AUTO_SUBJECT.match(fold_plain(subject)):
         return found(f"objet de réponse automatique « {subject} »", "Subject", subject)
     return None, ()
-
-
-def as_email(message: EmailMessage) -> bytes:
-    """Bytes of an outgoing message, CRLF line ends as on the wire."""
-    return message.as_bytes(policy=policy.SMTP)

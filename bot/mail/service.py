@@ -311,9 +311,7 @@ class MailService:
                             "references": list(mail.references),
                             "reply_to": mail.sender,
                             "subject": mail.subject,
-                            "offer_text": (mail.text if mail.forwarded else mail.body or mail.text)
-                            if decision.offer
-                            else None,
+                            "offer_text": mail.offer_text if decision.offer else None,
                         },
                         ensure_ascii=False,
                     ),

@@ -15,7 +15,7 @@ from bot.mail.classify import classify
 from bot.mail.message import Mail
 from bot.offers.extract import Offer, read_offer
 from bot.settings import MailSettings
-from knowledge.text import fold
+from knowledge.text import fold, fold_plain
 
 _PROGRAMME_MENTIONS = (
     ("lille-l3", re.compile(r"\b(lille|univ-lille|villeneuve d ascq)\b")),
@@ -75,7 +75,7 @@ class Decision:
 
 def detect_programme(text: str, default: str) -> str:
     """The programme a mail speaks of, by the places and names it mentions; else the mailbox's."""
-    folded = fold(text).replace("'", " ")
+    folded = fold_plain(text)
     for programme_id, pattern in _PROGRAMME_MENTIONS:
         if pattern.search(folded):
             return programme_id
@@ -86,7 +86,7 @@ def best_answer(mail: Mail, programme: str, today: date) -> Answer | None:
     """The knowledge base's (or a calculator's) best answer to the questions a mail asks."""
     sentences = [mail.subject] if mail.subject else []
     sentences += [s.strip() for s in re.split(r"(?<=[?.!])\s+|\n+", mail.body) if s.strip()]
-    candidates = [s for s in sentences if _QUESTION_SENTENCE.search(fold(s).replace("'", " "))]
+    candidates = [s for s in sentences if _QUESTION_SENTENCE.search(fold_plain(s))]
     if len(mail.body) < 600:  # a short mail may carry its numbers outside the question sentence
         candidates.append(" ".join(mail.body.split()))
     best: Answer | None = None
@@ -120,7 +120,7 @@ def decide(mail: Mail, settings: MailSettings, default_programme: str, today: da
     offer = None
     if result.category == "offer":
         offer = read_offer(
-            mail.text if mail.forwarded else mail.body or mail.text,
+            mail.offer_text,
             mailbox_programme,
             today,
             subject=mail.subject,

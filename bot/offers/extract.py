@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from bot.parsing import MONTHS
-from knowledge.text import fold, tokens
+from knowledge.text import fold_plain, tokens
 from rules.offers import Kind, OfferFacts, Problem, check, days_to_weeks, months_to_weeks
 from rules.programmes import programme
 
@@ -159,13 +159,9 @@ class Offer:
         }
 
 
-def _folded(text: str) -> str:
-    return fold(text).replace("'", " ").replace("’", " ")
-
-
 def _labelled(pattern: re.Pattern[str], lines: list[str], group: int = 2) -> str | None:
     for line in lines:
-        match = pattern.match(_folded(line))
+        match = pattern.match(fold_plain(line))
         if match:
             # Take the value from the original line (accents kept): same length after folding.
             value = line.split(":", 1)[1].strip() if ":" in line else match.group(group)
@@ -173,12 +169,17 @@ def _labelled(pattern: re.Pattern[str], lines: list[str], group: int = 2) -> str
     return None
 
 
+def channel_for(kind: str, channels: dict[str, str] | None = None) -> str | None:
+    """The channel configured for a kind of offer (the defaults of ../shared/CLI.md otherwise)."""
+    return {**DEFAULT_CHANNELS, **(channels or {})}.get(kind)
+
+
 def kind_of(subject: str, body: str) -> Kind:
     """stage, alternance, emploi or unknown: the subject counts three times the body."""
     scores: dict[str, int] = {}
     for kind, patterns in _KIND_WORDS.items():
         scores[kind] = sum(
-            3 * len(re.findall(p, _folded(subject))) + len(re.findall(p, _folded(body))) for p in patterns
+            3 * len(re.findall(p, fold_plain(subject))) + len(re.findall(p, fold_plain(body))) for p in patterns
         )
     best = max(scores, key=lambda k: scores[k])
     if scores[best] == 0:
@@ -190,7 +191,7 @@ def kind_of(subject: str, body: str) -> Kind:
 
 
 def _duration_weeks(text: str) -> Decimal | None:
-    folded = _folded(text)
+    folded = fold_plain(text)
     for match in _DURATION.finditer(folded):
         value = Decimal(match.group(1).replace(",", "."))
         unit = match.group(2).lower()
@@ -207,7 +208,7 @@ def _duration_weeks(text: str) -> Decimal | None:
 
 def _pay(text: str) -> tuple[Decimal | None, str | None, str | None]:
     """(amount, unit, as written) of the first stated pay; unit hour, month, year or legal."""
-    folded = _folded(text)
+    folded = fold_plain(text)
     for match in _PAY.finditer(folded):
         number = match.group(1).replace(" ", "").replace("\u202f", "").replace("\u00a0", "")
         if re.fullmatch(r"\d{1,3}(,\d{3})+", number):  # "1,200 EUR": an English thousands separator
@@ -286,7 +287,7 @@ def read_offer(
         subject = lines[0]
     body = "\n".join(lines)
     kind = kind_of(subject, body)
-    folded = _folded(f"{subject}\n{body}")
+    folded = fold_plain(f"{subject}\n{body}")
     weeks = _duration_weeks(body if kind == "stage" else f"{subject}\n{body}")
     amount, unit, pay_text = _pay(body)
     remote_only = bool(_REMOTE_ONLY.search(folded))
@@ -299,7 +300,7 @@ def read_offer(
     title = _title(subject, lines)
     not_dev_hits = _NOT_DEV.findall(folded)
     dev_hits = _DEV.findall(folded)
-    not_dev = bool(not_dev_hits) and (not dev_hits or bool(_NOT_DEV.search(_folded(title))))
+    not_dev = bool(not_dev_hits) and (not dev_hits or bool(_NOT_DEV.search(fold_plain(title))))
     facts = OfferFacts(
         kind=kind,
         duration_weeks=weeks,
@@ -311,7 +312,6 @@ def read_offer(
     )
     problems = tuple(check(facts, programme(programme_id), on))
     company = _company(lines, sender)
-    chosen = {**DEFAULT_CHANNELS, **(channels or {})}
     forward = kind != "unknown" and not problems
     contacts = [e for e in _EMAIL.findall(text) if e.lower() not in office]
     start_text = _labelled(_START_LABEL, lines, group=3)
@@ -331,7 +331,7 @@ def read_offer(
     return Offer(
         kind=kind,
         forward=forward,
-        channel=chosen.get(kind) if forward else None,
+        channel=channel_for(kind, channels) if forward else None,
         problems=problems,
         title=title,
         company=company,
@@ -362,7 +362,6 @@ def read_offer_bytes(
     from bot.mail.message import DEFAULT_MAX_BYTES, read_mail  # noqa: PLC0415
 
     mail = read_mail(raw, max_bytes=max_bytes or DEFAULT_MAX_BYTES, own=office)
-    text = mail.text if mail.forwarded else mail.body
     return read_offer(
-        text, programme_id, on, subject=mail.subject, sender=mail.sender, channels=channels, office=office
+        mail.offer_text, programme_id, on, subject=mail.subject, sender=mail.sender, channels=channels, office=office
     )

@@ -18,9 +18,9 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
-from bot.offers.extract import Offer, read_offer
+from bot.offers.extract import Offer, channel_for, read_offer
 from bot.store import Store
-from knowledge.text import fold
+from knowledge.text import fold, fold_plain
 
 SIMILAR = 88  # rapidfuzz token_set_ratio over the folded texts
 SAME_COMPANY = 85  # rapidfuzz ratio between two folded company names
@@ -48,7 +48,7 @@ def _now() -> str:
 
 
 def _signature(offer: Offer, text: str) -> str:
-    return " ".join(fold(f"{offer.company} {offer.title} {text[:600]}").replace("'", " ").split())
+    return " ".join(fold_plain(f"{offer.company} {offer.title} {text[:600]}").split())
 
 
 class OfferPipeline:
@@ -58,10 +58,6 @@ class OfferPipeline:
         self.store = store
         self.programme = programme
         self.channels = channels
-
-    def read(self, text: str, today: date, **context: Any) -> Offer:
-        """Extract and check without storing (``stagebot offer check``)."""
-        return read_offer(text, self.programme, today, channels=self.channels, **context)
 
     def submit(
         self,
@@ -82,7 +78,7 @@ class OfferPipeline:
         offer = read_offer(
             text, self.programme, today, subject=subject, sender=sender, channels=self.channels, office=office
         )
-        folded = fold(f"{subject}\n{text}").replace("'", " ")
+        folded = fold_plain(f"{subject}\n{text}")
         signature = _signature(offer, text)
         with self.store.transaction() as db:
             if mail_id is not None:
@@ -198,11 +194,8 @@ class OfferPipeline:
             status = "new" if approve else "rejected"
             channel = None
             if approve:
-                data = json.loads(
-                    db.execute("SELECT data FROM offers WHERE fingerprint = ?", (fingerprint,)).fetchone()[0]
-                )
-                kind = data.get("kind")
-                channel = (self.channels or {}).get(kind) or data.get("channel") or _default_channel(kind)
+                kind = db.execute("SELECT kind FROM offers WHERE fingerprint = ?", (fingerprint,)).fetchone()[0]
+                channel = channel_for(kind, self.channels)
             db.execute(
                 "UPDATE offers SET status = ?, decided_by = ?, channel = COALESCE(?, channel) WHERE fingerprint = ?",
                 (status, officer, channel, fingerprint),
@@ -237,9 +230,3 @@ class OfferPipeline:
 
 def _domain(address: str) -> str:
     return address.rsplit("@", 1)[-1].lower()
-
-
-def _default_channel(kind: str | None) -> str | None:
-    from bot.offers.extract import DEFAULT_CHANNELS  # noqa: PLC0415
-
-    return DEFAULT_CHANNELS.get(kind or "")
