@@ -68,13 +68,7 @@ class OfferPoster:
                     await channel.get_partial_message(row["message_id"]).edit(embed=offer_embed(row))
                     done += 1
             pipeline.edited(row["fingerprint"])
-        waiting = [
-            r
-            for r in pipeline.queue("review", limit=12)
-            if not self.core.store.db.execute(
-                "SELECT 1 FROM meta WHERE key = ?", (f"review:{r['fingerprint']}",)
-            ).fetchone()
-        ]
+        waiting = pipeline.unannounced_reviews()
         review = self.channel_by_name(settings.review_channel)
         if waiting and review is not None:
             message = await review.send(
@@ -82,11 +76,7 @@ class OfferPoster:
                 view=review_view([r["fingerprint"] for r in waiting]),
                 allowed_mentions=NO_PINGS,
             )
-            for row in waiting:
-                self.core.store.db.execute(
-                    "INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)",
-                    (f"review:{row['fingerprint']}", str(message.id)),
-                )
+            pipeline.announced([r["fingerprint"] for r in waiting], message.id)
             done += 1
         return done
 

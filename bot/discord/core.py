@@ -10,6 +10,7 @@ from collections import defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import cached_property
 from typing import Any
 
 from bot.assistant.answer import Answer, ask
@@ -66,14 +67,17 @@ class Core:
         )
 
     # ---- questions --------------------------------------------------------------------------
+    @cached_property
+    def _salt(self) -> str:
+        # Created once per store and kept: feedback stays tied to its asker across restarts.
+        self.store.db.execute(
+            "INSERT OR IGNORE INTO meta (key, value) VALUES ('asker_salt', ?)", (secrets.token_hex(16),)
+        )
+        return str(self.store.db.execute("SELECT value FROM meta WHERE key = 'asker_salt'").fetchone()[0])
+
     def _asker(self, user_id: int) -> str:
         # A salted hash: feedback can be tied to its asker without storing who asked.
-        row = self.store.db.execute("SELECT value FROM meta WHERE key = 'asker_salt'").fetchone()
-        if row is None:
-            salt = secrets.token_hex(16)
-            self.store.db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('asker_salt', ?)", (salt,))
-            row = self.store.db.execute("SELECT value FROM meta WHERE key = 'asker_salt'").fetchone()
-        return hashlib.sha256(f"{row[0]}:{user_id}".encode()).hexdigest()[:24]
+        return hashlib.sha256(f"{self._salt}:{user_id}".encode()).hexdigest()[:24]
 
     def answer(self, question: str, user_id: int, guild_id: int | None) -> tuple[Answer, int]:
         """The answer to a question, logged; returns the answer and its id (for the feedback buttons)."""

@@ -218,6 +218,23 @@ class OfferPipeline:
         )
         return [dict(r) for r in rows]
 
+    def unannounced_reviews(self, limit: int = 12) -> list[dict[str, Any]]:
+        """Offers under review not yet shown to the officers in the review channel."""
+        return [
+            row
+            for row in self.queue("review", limit=limit)
+            if not self.store.db.execute(
+                "SELECT 1 FROM meta WHERE key = ?", (f"review:{row['fingerprint']}",)
+            ).fetchone()
+        ]
+
+    def announced(self, fingerprints: list[str], message_id: int) -> None:
+        """The review card showing these offers was posted."""
+        for fingerprint in fingerprints:
+            self.store.db.execute(
+                "INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)", (f"review:{fingerprint}", str(message_id))
+            )
+
     def hold_backlog(self) -> int:
         """On the poster's very first start, keep what is already queued from flooding the channels."""
         with self.store.transaction() as db:
