@@ -28,6 +28,9 @@ class Entry(BaseModel):
     answer: str = Field(min_length=10)
     source: Source
     tags: tuple[str, ...] = ()
+    # Key terms of the guide section the entry is drawn from (named events, portals, bodies, forms)
+    # that no phrasing uses: indexed with the answer, at a lower weight than the phrasings.
+    terms: tuple[str, ...] = ()
     figure_year: int | None = None  # the year a figure quoted by the guide holds for
     kind: Literal["fact", "procedure", "contact", "date", "law"] = "fact"
 

@@ -1,0 +1,88 @@
+"""Question answering measured on three sets side by side: labelled, held-out phrasings, blind.
+
+Usage: .venv/bin/python bench/qa.py [--blind FILE ...] [--today 2026-11-23] [--failures]
+- labelled: tests/data/questions.txt (the set the entries were written with: memory, not understanding);
+- held-out: each phrasing of each entry removed from the base in turn, then asked for the entry's
+  programme; right when the engine's best entry is that entry (answered or offered first);
+- blind: sets written from the guides by people who never saw the entries (tests/data/blind/);
+  never tune on them: a batch that informed a change moves to the labelled set.
+Right, wrong and refused are counted apart; latency p50/p99 of ``ask`` over every blind question.
+"""
+
+import argparse
+import platform
+import statistics
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bot.assistant.answer import ask
+from knowledge.base import load
+from knowledge.model import ALL
+from knowledge.search import Index
+from tests.knowledge.labelled import BLIND, DATA, read_set, score
+
+
+def held_out() -> tuple[int, int, int]:
+    """(right entry first, answered with another entry, total) over every held-out phrasing."""
+    entries = list(load().entries)
+    right = wrong = total = 0
+    for position, entry in enumerate(entries):
+        if len(entry.questions) < 2:
+            continue
+        for phrasing in entry.questions:
+            kept = tuple(q for q in entry.questions if q != phrasing)
+            reduced = [*entries[:position], entry.model_copy(update={"questions": kept}), *entries[position + 1 :]]
+            programme = entry.programmes[0] if entry.programmes[0] != ALL else "paris1-miage"
+            hits = Index(reduced).search(phrasing, programme=programme, limit=1)
+            total += 1
+            if hits and hits[0].entry.id == entry.id:
+                right += 1
+            elif hits:
+                wrong += 1
+    return right, wrong, total
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--blind", nargs="*", type=Path, default=sorted(BLIND.glob("questions-*.txt")))
+    parser.add_argument("--today", type=date.fromisoformat, default=date(2026, 11, 23))
+    parser.add_argument("--failures", action="store_true", help="list the failing questions of each set")
+    parser.add_argument("--no-held-out", action="store_true")
+    args = parser.parse_args()
+    machine = platform.processor() or platform.machine()
+    print(f"# {time.strftime('%Y-%m-%d')} — {machine}, Python {platform.python_version()}, today={args.today}")
+    labelled = score(read_set(DATA))
+    print(f"labelled ({DATA.name}): {labelled.row()}")
+    if not args.no_held_out:
+        right, wrong, total = held_out()
+        print(f"held-out phrasings: right entry first {right}/{total} ({100 * right / total:.1f} %), other entry {wrong}")
+    latencies: list[float] = []
+
+    def timed(question: str, programme: str, today: date):  # type: ignore[no-untyped-def]
+        started = time.perf_counter()
+        answer = ask(question, programme, today)
+        latencies.append((time.perf_counter() - started) * 1000)
+        return answer
+
+    for path in args.blind:
+        result = score(read_set(path), args.today, timed)
+        print(f"blind ({path.name}): {result.row()}")
+        if args.failures:
+            for case in result.failing:
+                got = ask(case.question, case.programme, args.today)
+                status = "answered" if got.answered else "refused"
+                print(f"  - [{case.programme}] {case.question} → {status} {got.entry_id} ({got.score:.2f})")
+    if latencies:
+        ordered = sorted(latencies)
+        print(
+            f"ask latency over {len(ordered)} blind questions: p50 {statistics.median(ordered):.2f} ms, "
+            f"p99 {ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))]:.2f} ms"
+        )
+
+
+if __name__ == "__main__":
+    main()
