@@ -1,0 +1,99 @@
+"""Mail triage measured on labelled folders: category accuracy, confusion, urgent recall/precision, answers.
+
+Usage: .venv/bin/python bench/triage.py FOLDER [FOLDER ...] [--failures]
+Each folder holds .eml files and labels.csv (file,category,urgent[,programme,facts]). The mailbox is
+Paris 1's (paris1-miage), as in the blind sets' brief; `facts` (";"-separated, " OR " alternatives)
+are what an automatic answer to a question must carry.
+"""
+
+import argparse
+import csv
+import statistics
+import sys
+import time
+from collections import Counter
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bot.mail.message import read_mail
+from bot.mail.triage import decide
+from bot.settings import MailSettings
+from knowledge.text import fold
+
+CATEGORIES = ("offer", "convention", "absence", "incident", "evaluation", "question", "other")
+
+
+def has_facts(text: str, facts: str) -> bool:
+    folded = fold(text).replace("\u202f", " ").replace("\u00a0", " ")
+    wanted = [tuple(a.strip() for a in f.split(" OR ")) for f in facts.split(";") if f.strip()]
+    return all(any(fold(alt) in folded for alt in fact) for fact in wanted)
+
+
+def run(folder: Path, today: date, failures: bool) -> None:
+    settings = MailSettings(address="miagestages@univ-paris1.fr")
+    rows = list(csv.DictReader((folder / "labels.csv").open(encoding="utf-8")))
+    confusion: Counter[tuple[str, str]] = Counter()
+    urgent_tp = urgent_fn = urgent_fp = 0
+    answers = Counter[str]()
+    times: list[float] = []
+    bad: list[str] = []
+    for row in rows:
+        raw = (folder / row["file"]).read_bytes()
+        started = time.perf_counter()
+        mail = read_mail(raw, own=settings.own_addresses)
+        decision = decide(mail, settings, "paris1-miage", today)
+        times.append((time.perf_counter() - started) * 1000)
+        expected, got = row["category"], decision.category
+        confusion[(expected, got)] += 1
+        want_urgent = row.get("urgent", "") == "urgent"
+        if want_urgent and decision.urgent:
+            urgent_tp += 1
+        elif want_urgent:
+            urgent_fn += 1
+        elif decision.urgent:
+            urgent_fp += 1
+        reply = decision.auto_reply
+        if reply and (want_urgent or expected in {"incident", "other"}):
+            answers["forbidden"] += 1
+        facts = (row.get("facts") or "").strip()
+        if expected == "question" and facts:
+            answers["expected"] += 1
+            if reply and has_facts(reply, facts):
+                answers["right"] += 1
+            elif reply:
+                answers["wrong"] += 1
+        if expected != got or want_urgent != decision.urgent:
+            bad.append(f"  - {row['file']}: {expected}{'/urgent' if want_urgent else ''} → {got}{'/urgent' if decision.urgent else ''}")
+    right = sum(n for (e, g), n in confusion.items() if e == g)
+    print(f"## {folder} — {len(rows)} mails")
+    print(f"category right: {right}/{len(rows)} ({100 * right / len(rows):.1f} %)")
+    total_urgent = urgent_tp + urgent_fn
+    precision = urgent_tp / (urgent_tp + urgent_fp) if urgent_tp + urgent_fp else 1.0
+    print(f"urgent: {urgent_tp}/{total_urgent} flagged, {urgent_fp} false alarms (precision {100 * precision:.0f} %)")
+    print(
+        f"auto-answers to questions with facts: {answers['right']}/{answers['expected']} right, "
+        f"{answers['wrong']} wrong; answers to incidents/urgent/other: {answers['forbidden']}"
+    )
+    print("| expected \\ got | " + " | ".join(CATEGORIES) + " |")
+    print("|---" * (len(CATEGORIES) + 1) + "|")
+    for e in CATEGORIES:
+        print(f"| {e} | " + " | ".join(str(confusion[(e, g)] or "") for g in CATEGORIES) + " |")
+    print(f"time per mail (read + decide): median {statistics.median(times):.2f} ms")
+    if failures:
+        print("\n".join(bad))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("folders", nargs="+", type=Path)
+    parser.add_argument("--today", type=date.fromisoformat, default=date(2026, 11, 23))
+    parser.add_argument("--failures", action="store_true")
+    args = parser.parse_args()
+    for folder in args.folders:
+        run(folder, args.today, args.failures)
+
+
+if __name__ == "__main__":
+    main()
