@@ -23,7 +23,7 @@ from bot.assistant.answer import ask
 from knowledge.base import load
 from knowledge.model import ALL
 from knowledge.search import Index
-from tests.knowledge.labelled import BLIND, DATA, read_set, score
+from tests.knowledge.labelled import BLIND, DATA, TODAY, read_set, score
 
 
 def held_out() -> tuple[int, int, int]:
@@ -57,9 +57,16 @@ def main() -> None:
     print(f"# {time.strftime('%Y-%m-%d')} — {machine}, Python {platform.python_version()}, today={args.today}")
     labelled = score(read_set(DATA))
     print(f"labelled ({DATA.name}): {labelled.row()}")
+    if args.failures:
+        for case in labelled.failing:
+            got = ask(case.question, case.programme, TODAY)
+            status = "answered" if got.answered else "refused"
+            print(f"  - [{case.programme}] {case.question} → {status} {got.entry_id} ({got.score:.2f})")
     if not args.no_held_out:
         right, wrong, total = held_out()
-        print(f"held-out phrasings: right entry first {right}/{total} ({100 * right / total:.1f} %), other entry {wrong}")
+        print(
+            f"held-out phrasings: right entry first {right}/{total} ({100 * right / total:.1f} %), other entry {wrong}"
+        )
     latencies: list[float] = []
 
     def timed(question: str, programme: str, today: date):  # type: ignore[no-untyped-def]

@@ -65,7 +65,9 @@ def run(folder: Path, today: date, failures: bool) -> None:
             elif reply:
                 answers["wrong"] += 1
         if expected != got or want_urgent != decision.urgent:
-            bad.append(f"  - {row['file']}: {expected}{'/urgent' if want_urgent else ''} → {got}{'/urgent' if decision.urgent else ''}")
+            flag_wanted = "/urgent" if want_urgent else ""
+            flag_got = "/urgent" if decision.urgent else ""
+            bad.append(f"  - {row['file']}: {expected}{flag_wanted} → {got}{flag_got}")
     right = sum(n for (e, g), n in confusion.items() if e == g)
     print(f"## {folder} — {len(rows)} mails")
     print(f"category right: {right}/{len(rows)} ({100 * right / len(rows):.1f} %)")

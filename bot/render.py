@@ -178,7 +178,9 @@ def quota_text(q: Quota) -> str:
     """Trainee quota for people."""
     return (
         f"Avec {q.headcount} salarié(s), l'organisme peut accueillir au plus {q.max_interns} stagiaire(s) en "
-        f"même temps ; un tuteur suit au plus {q.per_tutor} stagiaires.\nSources : " + " ; ".join(QUOTA_SOURCES)
+        f"même temps (moins de 20 salariés : 3 stagiaires ; à partir de 20 salariés : 15 % de l'effectif, arrondi "
+        f"à l'entier supérieur) ; un tuteur suit au plus {q.per_tutor} stagiaires.\nSources : "
+        + " ; ".join(QUOTA_SOURCES)
     )
 
 

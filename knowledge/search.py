@@ -1,13 +1,20 @@
-"""Finding the entry that answers a question: IDF-weighted overlap of stems with typo correction.
+"""Finding the entry that answers a question: how much of the question an entry covers.
 
-Each phrasing is reduced to the Snowball stems of its content words (knowledge.text). A query word
-unknown to the vocabulary is corrected to its nearest known word with rapidfuzz (typos:
-"gratificaton"), at most one edit per four letters.
-Candidates come from an inverted index, so a query only scores phrasings sharing a token with it;
-the score is the geometric mean of how much of the query and how much of the phrasing match,
-weighted by inverse document frequency, blended with rapidfuzz's token_sort_ratio (not token_set_ratio,
-which scores 100 whenever one side's tokens are a subset of the other's: "quel temps fait-il" would
-match "combien de temps pour signer la convention").
+Each entry is indexed by three fields, reduced to the Snowball stems of their content words
+(knowledge.text): its phrasings (weight 1), its key terms, tags and section title (0.75) and its
+answer (0.6), so a word that only the answer or the guide section uses ("JMI", "MoveOn", "OPCO")
+still leads to the entry. A query word unknown to every field is first corrected to its nearest
+known word with rapidfuzz (typos: "gratificaton"), at most one edit per four letters.
+
+The score blends three measures, each in 0–1:
+- coverage: the IDF-weighted share of the question's words the entry carries in any field. A word
+  no entry knows ("crève", "yoga") is unknown, not evidence against: it counts for UNKNOWN_WEIGHT of
+  an average word, so a question made mostly of unknown words still cannot reach the threshold;
+- phrasing: the best phrasing's overlap, the geometric mean of how much of the question and of the
+  phrasing match, so a short phrasing found inside a long question does not score as a full match;
+- similarity: rapidfuzz's token_sort_ratio against that phrasing (not token_set_ratio, which scores
+  100 whenever one side's tokens are a subset of the other's).
+Candidates come from inverted indexes, so a query only scores entries sharing a token with it.
 """
 
 import heapq
@@ -24,9 +31,13 @@ from knowledge.text import SCOPE_WORDS, stem, tokens, words
 TYPO_CUTOFF = 82  # rapidfuzz ratio needed to correct an unknown token to a known one
 MIN_TYPO_LENGTH = 4
 TYPO_LETTERS_PER_EDIT = 4  # a correction may change one letter per 4 ("sport" is not "support")
-OVERLAP_WEIGHT = 0.8  # the rest goes to the string similarity
-RESCORED = 40  # candidates given the full score after the overlap pass
-PROGRAMME_BOOST = 0.08  # a programme's own rule beats a general one that matches about as well
+FIELD_WEIGHTS = {"phrasing": 1.0, "terms": 0.75, "answer": 0.6}
+UNKNOWN_WEIGHT = 1.0  # share of an average word's weight an unknown word takes from the question
+COVERAGE_WEIGHT = 0.8
+PHRASING_WEIGHT = 0.15  # the rest goes to the string similarity
+PHRASE_ONLY_OVERLAP = 0.8  # the phrasing-only score: overlap with one phrasing, the rest similarity
+RESCORED = 40  # phrasings given the string similarity after the overlap pass
+PROGRAMME_BOOST = 0.1  # a programme's own rule beats a general one that matches about as well
 
 
 @dataclass(frozen=True)
@@ -39,14 +50,23 @@ class Hit:
     rank: float  # score plus the programme boost; may exceed 1, used for ordering only
 
 
+def _fields(entry: Entry) -> dict[str, frozenset[str]]:
+    phrasing = frozenset(t for q in entry.questions for t in tokens(q))
+    terms = frozenset(t for text in (*entry.terms, *entry.tags, entry.source.section) for t in tokens(text))
+    answer = frozenset(tokens(entry.answer.replace("{", " ").replace("}", " ").replace("_", " ")))
+    return {"phrasing": phrasing, "terms": terms, "answer": answer}
+
+
 class Index:
-    """The search index over every phrasing of every entry."""
+    """The search index over every field of every entry."""
 
     def __init__(self, entries: tuple[Entry, ...] | list[Entry]) -> None:
         self.entries = tuple(entries)
         self._phrasings: list[tuple[int, str, frozenset[str], str]] = []
-        postings: dict[str, set[int]] = defaultdict(set)
-        surface: set[str] = set()  # the words as written, for typo correction before stemming
+        phrase_postings: dict[str, set[int]] = defaultdict(set)
+        # token -> {entry index: field weight}; the best field of the entry holding the token counts.
+        self._entry_weights: dict[str, dict[int, float]] = defaultdict(dict)
+        surface: set[str] = set()  # words as written, for typo correction before stemming
         for entry_index, entry in enumerate(self.entries):
             for phrasing in entry.questions:
                 surface.update(words(phrasing))
@@ -61,20 +81,35 @@ class Index:
                 row = len(self._phrasings)
                 self._phrasings.append((entry_index, phrasing, toks, " ".join(sorted(toks))))
                 for token in toks:
-                    postings[token].add(row)
-        total = max(len(self._phrasings), 1)
-        self._postings = {t: tuple(rows) for t, rows in postings.items()}
-        self._idf = {t: math.log(1 + total / len(rows)) for t, rows in postings.items()}
+                    phrase_postings[token].add(row)
+            surface.update(words(entry.answer))
+            surface.update(w for text in entry.terms for w in words(text))
+            for field, toks in _fields(entry).items():
+                for token in toks - SCOPE_WORDS:
+                    weights = self._entry_weights[token]
+                    weights[entry_index] = max(weights.get(entry_index, 0.0), FIELD_WEIGHTS[field])
+        total_rows = max(len(self._phrasings), 1)
+        total_entries = max(len(self.entries), 1)
+        self._postings = {t: tuple(rows) for t, rows in phrase_postings.items()}
+        self._idf = {t: math.log(1 + total_rows / len(rows)) for t, rows in phrase_postings.items()}
+        self._entry_idf = {t: math.log(1 + total_entries / len(e)) for t, e in self._entry_weights.items()}
         self._vocab = tuple(sorted(surface))
-        self._max_idf = math.log(1 + total)
+        self._max_idf = math.log(1 + total_rows)
+        idf_values = sorted(self._entry_idf.values())
+        # An unknown word is rare by definition: it weighs like the rarer known words (upper quartile).
+        self._unknown_idf = idf_values[3 * len(idf_values) // 4] if idf_values else 1.0
         self._weights = [sum(self._idf[t] for t in toks) for _, _, toks, _ in self._phrasings]
+
+    def knows(self, token: str) -> bool:
+        """Whether a stem appears in some field of some entry."""
+        return token in self._entry_weights
 
     def correct(self, question_words: tuple[str, ...]) -> tuple[str, ...]:
         """The stems of a question's words, an unknown word replaced by its nearest known word when close."""
         fixed: list[str] = []
         for word in question_words:
             token = stem(word)
-            if token in self._idf or len(word) < MIN_TYPO_LENGTH or word.isdigit():
+            if token in self._entry_weights or len(word) < MIN_TYPO_LENGTH or word.isdigit():
                 fixed.append(token)
                 continue
             best = process.extractOne(word, self._vocab, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF)
@@ -90,33 +125,60 @@ class Index:
             query = query - SCOPE_WORDS or query
         if not query:
             return []
-        weight_q = sum(self._idf.get(t, self._max_idf) for t in query)
-        query_text = " ".join(sorted(query))
-        candidates: set[int] = set()
-        for token in query:
-            candidates.update(self._postings.get(token, ()))
-        # First pass, cheap: weighted overlap for every candidate; the string similarity is then
-        # computed for the best few only, so latency grows with the base far slower than linearly.
-        scored: list[tuple[float, int]] = []
-        for row in candidates:
+        known = [t for t in query if t in self._entry_weights]
+        unknown = len(query) - len(known)
+        weight_known = sum(self._entry_idf[t] for t in known)
+        denominator = weight_known + UNKNOWN_WEIGHT * unknown * self._unknown_idf
+        if not known or denominator <= 0:
+            return []
+        # Entry coverage: the share of the question's weight each candidate entry carries.
+        coverage: dict[int, float] = defaultdict(float)
+        for token in known:
+            idf = self._entry_idf[token]
+            for entry_index, weight in self._entry_weights[token].items():
+                coverage[entry_index] += idf * weight
+        # Phrasing overlap: the same, against one phrasing at a time.
+        weight_q = sum(self._idf.get(t, self._max_idf) for t in known) + UNKNOWN_WEIGHT * unknown * self._max_idf / 2
+        rows: set[int] = set()
+        for token in known:
+            rows.update(self._postings.get(token, ()))
+        overlap: list[tuple[float, int]] = []
+        exact_weight_q = sum(self._idf.get(t, self._max_idf) for t in query)
+        exact_phrase: dict[int, float] = {}
+        for row in rows:
             entry_index, _, toks, _ = self._phrasings[row]
-            if not self.entries[entry_index].applies_to(programme):
-                continue
             matched = sum(self._idf[t] for t in query & toks)
-            overlap = math.sqrt((matched / weight_q) * (matched / self._weights[row]))
-            scored.append((overlap, row))
-        best: dict[int, Hit] = {}
-        for overlap, row in heapq.nlargest(RESCORED, scored):
-            entry_index, phrasing, toks, sorted_text = self._phrasings[row]
+            overlap.append((math.sqrt((matched / weight_q) * (matched / self._weights[row])), row))
+            exact = math.sqrt((matched / exact_weight_q) * (matched / self._weights[row]))
+            exact_phrase[entry_index] = max(exact_phrase.get(entry_index, 0.0), exact)
+        best_phrasing: dict[int, tuple[float, str, str]] = {}
+        for value, row in heapq.nlargest(RESCORED, overlap):
+            entry_index, phrasing, _, sorted_text = self._phrasings[row]
+            if entry_index not in best_phrasing or value > best_phrasing[entry_index][0]:
+                best_phrasing[entry_index] = (value, phrasing, sorted_text)
+        query_text = " ".join(sorted(query))
+        hits: list[Hit] = []
+        for entry_index, covered in coverage.items():
             entry = self.entries[entry_index]
-            similarity = fuzz.token_sort_ratio(query_text, sorted_text) / 100
-            score = OVERLAP_WEIGHT * overlap + (1 - OVERLAP_WEIGHT) * similarity
+            if not entry.applies_to(programme):
+                continue
+            phrase_score, phrasing, sorted_text = best_phrasing.get(entry_index, (0.0, entry.questions[0], ""))
+            similarity = fuzz.token_sort_ratio(query_text, sorted_text) / 100 if sorted_text else 0.0
+            blended = (
+                COVERAGE_WEIGHT * min(1.0, covered / denominator)
+                + PHRASING_WEIGHT * phrase_score
+                + (1 - COVERAGE_WEIGHT - PHRASING_WEIGHT) * similarity
+            )
+            # A question close to one phrasing (the way students were seen to ask) keeps the score
+            # that phrasing alone gives it, even when the rest of the entry covers it less.
+            close = PHRASE_ONLY_OVERLAP * exact_phrase.get(entry_index, 0.0) + (1 - PHRASE_ONLY_OVERLAP) * similarity
+            # One word alone ("temps", "lille") says too little for coverage: only a phrasing as short
+            # as the question can answer it.
+            score = close if len(query) == 1 else max(blended, close)
             # The asker's own programme ranks first, and counts as a better match for the threshold.
             rank = score + PROGRAMME_BOOST if programme is not None and not entry.is_general else score
-            current = best.get(entry_index)
-            if current is None or rank > current.rank:
-                best[entry_index] = Hit(entry, score, phrasing, rank)
-        return sorted(best.values(), key=lambda h: (-h.rank, h.entry.is_general, h.entry.id))[:limit]
+            hits.append(Hit(entry, score, phrasing, rank))
+        return sorted(hits, key=lambda h: (-h.rank, h.entry.is_general, h.entry.id))[:limit]
 
     def collisions(self) -> list[tuple[str, str, str]]:
         """Phrasings whose tokens are identical in two entries of the same scope.

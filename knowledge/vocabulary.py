@@ -53,9 +53,7 @@ def parse(text: str) -> Vocabulary:
     for canonical, variants in spec.synonyms.items():
         for variant in variants:
             if variant in synonyms and synonyms[variant] != canonical:
-                raise VocabularyError(
-                    f"words.toml : « {variant} » a deux sens ({synonyms[variant]} et {canonical})"
-                )
+                raise VocabularyError(f"words.toml : « {variant} » a deux sens ({synonyms[variant]} et {canonical})")
             if variant in spec.synonyms and variant != canonical:
                 raise VocabularyError(f"words.toml : « {variant} » est à la fois un mot et une variante")
             synonyms[variant] = canonical

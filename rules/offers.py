@@ -77,15 +77,15 @@ def too_short(facts: OfferFacts, programme: Programme) -> bool:
 def check(facts: OfferFacts, programme: Programme, on: date) -> list[Problem]:
     """The problems of an offer for ``programme``'s students; empty means it can be forwarded."""
     problems: list[Problem] = []
-    refused = {r.code: r for r in programme.refusals}
     for code, present in (
         ("remote_only", facts.remote_only),
         ("not_development", facts.not_development),
         ("independent_host", facts.independent_host),
     ):
-        if present and code in refused:
-            refusal = refused[code]
-            problems.append(Problem(code, f"refusé par le programme : {refusal.label}", refusal.source.cite()))
+        refusals = [r for r in programme.refusals if r.code == code]
+        if present and refusals:
+            labels = ", ".join(r.label for r in refusals)
+            problems.append(Problem(code, f"refusé par le programme : {labels}", refusals[0].source.cite()))
     if must_be_paid(facts, programme) and facts.pay is not None and facts.pay_unit in {"hour", "month"}:
         rate = gratification_rate(on)
         minimum = rate.value if facts.pay_unit == "hour" else (rate.value * MONTHLY_HOURS).quantize(Decimal("0.01"))

@@ -1,28 +1,63 @@
-"""The assistant's one entry point: a question in, a sourced French answer (or an honest refusal) out."""
+"""The assistant's one entry point: a question in, a typed, sourced answer (or an honest refusal) out.
 
+A question is read for everything it asks:
+- a student's own situation with a yes/no question ("10 semaines à 600 € par mois, ça passe ?"):
+  the facts are read with the offer check's extraction and judged by ``rules.verdicts``;
+- a calculation whose inputs it carries (``bot.assistant.intents``);
+- the knowledge base, in bands: "sure" answers, "likely" answers with the best entry and offers the
+  next ones ("Vouliez-vous dire…"), below that an honest refusal naming the programme's office;
+- each part of a question that asks two things ("c'est combien de temps minimum et c'est payé ?").
+A year named in the question ("la gratif en 2025") picks the figures in force that year.
+"""
+
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 from typing import Any, Literal
 
-from bot.assistant.intents import route
+from bot.assistant.intents import find_dates, route
+from bot.offers.extract import situation_facts
 from knowledge.base import load
 from knowledge.figures import render
-from knowledge.search import Index
+from knowledge.search import Hit, Index
 from knowledge.text import fold
+from rules.programmes import programme as get_programme
+from rules.verdicts import summary, verdicts
 
-THRESHOLD = 0.55
+# Calibrated with bench/qa.py on held-out phrasings and out-of-scope questions (bench/README.md).
+SURE = 0.63
+LIKELY = 0.55
+THRESHOLD = LIKELY  # below this, a refusal
+MAX_QUESTION_CHARS = 2000  # a question is read up to here; the rest is noise or an attack
 REFUSAL = (
     "Je ne sais pas répondre à cette question avec les guides dont je dispose. "
-    "Reformulez-la, ou écrivez au bureau des stages de votre formation."
+    "Reformulez-la, ou écrivez au bureau des stages de votre formation"
 )
-
+ENGLISH_NOTE = "(Answer in French, from the official guide.)"
 
 # What an answer is: drawn from the knowledge base, a verdict of the rules on the student's own
 # situation, a calculator's result, an honest refusal, or a sentence about unreadable input. The
 # mailbox only ever mails the first three, and only when the band is "sure".
 AnswerKind = Literal["knowledge", "verdict", "calculator", "refusal", "input_error"]
 Band = Literal["sure", "likely", "none"]
+
+# A yes/no question about the student's own case: "c'est ok ?", "ça passe ?", "je dois être payé ?".
+_ASKS_VERDICT = re.compile(
+    r"\b(ok|okay|bon|passe|rentre|compte|possible|autoris\w*|accept\w*|legal\w*|valid\w*|droit|permis|normal"
+    r"|suffi\w*|assez|obligatoire|gratifie\w*|paye\w*|payer|dois|doit|allowed|fine|enough|can i|must)\b"
+)
+_STAGE_CONTEXT = re.compile(
+    r"\b(stages?|internships?|alternan\w*|apprenti\w*|missions?|sujets?|conventions?|stagiaires?)\b"
+)
+_SUBJECT_CODES = frozenset({"remote_only", "not_development", "independent_host"})
+_YEAR = re.compile(r"\b(20[12]\d)\b")
+_PART_SPLIT = re.compile(
+    r"\?+\s*|\s+(?:et|and|puis|aussi)\s+(?=(?:c\s?est|cest|combien|cb|quand|est ce|est-ce|je dois|faut|il faut"
+    r"|ou|qui|comment|quel\w*|what|when|how|is it|do i|pourquoi|on|y a)\b)"
+)
+_ENGLISH = re.compile(r"\b(the|is|my|what|how|can|do|does|when|where|who|which|should|internship|i)\b")
+_FRENCH = re.compile(r"\b(le|la|les|est|je|mon|ma|du|des)\b")
 
 
 @dataclass(frozen=True)
@@ -55,11 +90,16 @@ class Answer:
     def as_text(self) -> str:
         """For people: the answer and where it comes from."""
         lines = [self.answer]
-        if self.answered and self.sources:
-            lines.append("Source : " + " ; ".join(f"{s['document']}, {s['section']}" for s in self.sources))
+        if self.answered and self.sources and "Sources :" not in self.answer:
+            lines.append("Source : " + " ; ".join(_cite(s) for s in self.sources))
         if self.suggestions:
-            lines.append("Questions proches : " + " | ".join(self.suggestions))
+            lead = "Vouliez-vous dire : " if self.answered else "Questions proches : "
+            lines.append(lead + " | ".join(self.suggestions))
         return "\n".join(lines)
+
+
+def _cite(source: dict[str, str]) -> str:
+    return f"{source['document']}, {source['section']}"
 
 
 @cache
@@ -68,32 +108,137 @@ def index() -> Index:
     return Index(load().entries)
 
 
+def _on(folded: str, today: date) -> date:
+    """The day whose figures apply: a year named in the question, else today."""
+    years = {int(y) for y in _YEAR.findall(folded)}
+    if len(years) != 1:
+        return today
+    year = years.pop()
+    if year == today.year:
+        return today
+    return date(year, 12, 31) if year < today.year else date(year, 1, 1)
+
+
+def _parts(text: str) -> list[str]:
+    """The questions a message asks, when it asks several."""
+    pieces = [p.strip(" ,;.!") for p in _PART_SPLIT.split(text) if p and p.strip(" ,;.!")]
+    return [p for p in pieces if len(p.split()) >= 3] or [text]
+
+
+def _source_of(hit: Hit) -> dict[str, str]:
+    return {"document": hit.entry.source.document, "section": hit.entry.source.section}
+
+
+def _office(programme_id: str) -> str:
+    contacts = get_programme(programme_id).contacts
+    return f" ({contacts[0].email})" if contacts else ""
+
+
+@dataclass
+class _Draft:
+    """The pieces of an answer as they are found, in the order they will be shown."""
+
+    pieces: list[str] = field(default_factory=list)
+    sources: list[dict[str, str]] = field(default_factory=list)
+    kind: AnswerKind = "knowledge"
+    entry_id: str | None = None
+    score: float = 0.0
+    band: Band = "sure"
+    suggestions: list[str] = field(default_factory=list)
+
+    def add(self, text: str, sources: list[dict[str, str]]) -> None:
+        self.pieces.append(text)
+        self.sources.extend(sources)
+
+
+def _situation(
+    draft: _Draft, text: str, folded: str, programme: str, today: date, on: date, calc_id: str | None
+) -> None:
+    """Verdicts of the rules when the student describes their case and asks whether it is allowed."""
+    if not _ASKS_VERDICT.search(folded):
+        return
+    situation = situation_facts(text, find_dates(folded, today), on)
+    found = verdicts(situation, get_programme(programme), situation.start or on)
+    if not _STAGE_CONTEXT.search(folded):
+        # "taux de TVA d'un auto-entrepreneur" is not a question about a stage's host or subject.
+        found = [v for v in found if v.code not in _SUBJECT_CODES]
+    if calc_id == "calc/gratification":
+        found = [v for v in found if v.code != "gratification"]  # the calculator says it, month by month
+    if found:
+        draft.kind, draft.entry_id, draft.score = "verdict", "verdict/situation", 1.0
+        draft.add(
+            summary(found),
+            [{"document": v.source.split(",")[0], "section": v.source.split(",", 1)[-1].strip()} for v in found],
+        )
+
+
+def _knowledge(draft: _Draft, text: str, programme: str, on: date, hits: list[Hit], search: Index) -> None:
+    """The knowledge base's answer in bands, then one more for each other part of the question."""
+    best = hits[0] if hits else None
+    used: set[str] = set()
+    if best is not None and best.score >= LIKELY:
+        used.add(best.entry.id)
+        alone = not draft.pieces
+        draft.add(render(best.entry.answer, on), [_source_of(best)])
+        if alone:
+            draft.entry_id, draft.score = best.entry.id, best.score
+            if best.score < SURE:
+                draft.band = "likely"
+                draft.suggestions = [h.entry.questions[0] for h in hits[1:3] if h.score >= LIKELY - 0.1]
+    parts = _parts(text)
+    for part in parts[1:] if len(parts) > 1 else []:
+        # A short part ("c'est payé ?") is read as being about the stage the message is about.
+        part_hits = search.search(part if len(part.split()) > 4 else f"{part} stage", programme=programme, limit=1)
+        if part_hits and part_hits[0].score >= SURE and part_hits[0].entry.id not in used:
+            used.add(part_hits[0].entry.id)
+            draft.add(render(part_hits[0].entry.answer, on), [_source_of(part_hits[0])])
+
+
 def ask(question: str, programme: str, today: date, *, search_index: Index | None = None) -> Answer:
     """Answer a question for a student of ``programme`` on ``today``."""
-    text = question.strip()
+    text = question.strip()[:MAX_QUESTION_CHARS]
     if not text:
         return Answer(False, "Posez votre question en quelques mots.", None, 0.0, kind="input_error", band="none")
-    calc = route(fold(text), programme, today)
+    folded = fold(text)
+    on = _on(folded, today)
+    draft = _Draft()
+    calc = route(folded, programme, on)
+    if calc is not None and calc.entry_id == "calc/erreur":
+        return Answer(False, calc.text, None, 0.0, kind="input_error", band="none")
+    _situation(draft, text, folded, programme, today, on, calc.entry_id if calc else None)
     if calc is not None:
-        if calc.entry_id == "calc/erreur":
-            return Answer(False, calc.text, None, 0.0, kind="input_error", band="none")
-        return Answer(
-            True, calc.text, calc.entry_id, 1.0, [{"document": d, "section": s} for d, s in calc.sources], kind="calculator"
-        )
-    hits = (search_index or index()).search(text, programme=programme, limit=4)
+        if not draft.pieces:
+            draft.kind, draft.entry_id, draft.score = "calculator", calc.entry_id, 1.0
+        draft.add(calc.text, [{"document": d, "section": s} for d, s in calc.sources])
+    search = search_index or index()
+    hits = search.search(text, programme=programme, limit=4)
     nearest = [(h.entry.id, h.score) for h in hits[:3]]
-    if hits and hits[0].score >= THRESHOLD:
-        best = hits[0]
+    _knowledge(draft, text, programme, on, hits, search)
+    if not draft.pieces:
+        best = hits[0] if hits else None
         return Answer(
-            True,
-            render(best.entry.answer, today),
-            best.entry.id,
-            best.score,
-            [{"document": best.entry.source.document, "section": best.entry.source.section}],
-            nearest=nearest,
+            False,
+            REFUSAL + _office(programme) + ".",
+            best.entry.id if best else None,
+            best.score if best else 0.0,
+            [],
+            [h.entry.questions[0] for h in hits[:3]],
+            nearest,
+            kind="refusal",
+            band="none",
         )
-    suggestions = [h.entry.questions[0] for h in hits[:3]]
-    score = hits[0].score if hits else 0.0
+    english = len(_ENGLISH.findall(folded)) >= 2 and not _FRENCH.search(folded)
+    if english:
+        draft.pieces.append(ENGLISH_NOTE)
+    unique_sources = list({_cite(s): s for s in draft.sources}.values())
     return Answer(
-        False, REFUSAL, hits[0].entry.id if hits else None, score, [], suggestions, nearest, kind="refusal", band="none"
+        True,
+        "\n\n".join(draft.pieces),
+        draft.entry_id,
+        draft.score,
+        unique_sources,
+        draft.suggestions,
+        nearest,
+        draft.kind,
+        draft.band,
     )

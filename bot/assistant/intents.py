@@ -5,9 +5,10 @@ combien" → work-study pay; "boite de 200 salariés combien de stagiaires" → 
 13 avril, quand faire ma convention" → deadlines; "308 heures en mois" → durations.
 """
 
+import calendar
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from bot import render
@@ -21,10 +22,12 @@ _DATE = re.compile(
     rf"\b(?P<iso>\d{{4}}-\d{{1,2}}-\d{{1,2}})\b"
     rf"|\b(?P<d1>\d{{1,2}})/(?P<m1>\d{{1,2}})(?:/(?P<y1>\d{{2,4}}))?\b"
     rf"|\b(?P<d2>\d{{1,2}})(?:er)?\s+(?P<m2>{_MONTH_WORD})\b\.?(?:\s+(?P<y2>\d{{4}}))?"
+    rf"|\b(?P<part>fin|mi|debut)(?:\s+|-)(?:de\s+|d\s*)?(?P<m3>{_MONTH_WORD})\b\.?(?:\s+(?P<y3>\d{{4}}))?"
 )
+_PART_DAY = {"debut": 1, "mi": 15}
 _AGE = re.compile(r"\b(\d{2})\s*(?:ans|an|yo)\b")
 _HEADCOUNT = re.compile(r"\b(\d{1,7})\s*(?:salaries|salarie|employes|employe|personnes|collaborateurs|staff)\b")
-_DURATION = re.compile(r"\b(\d+(?:[.,]\d+)?)\s*(heures|heure|h|jours|jour|semaines|semaine|mois)\b")
+_DURATION = re.compile(r"\b(\d+(?:[.,]\d+)?|une?)\s*(heures|heure|h|jours|jour|semaines|semaine|mois)\b")
 UNITS = {
     "heures": "hours",
     "heure": "hours",
@@ -54,36 +57,72 @@ _PAY_ASK = re.compile(r"\b(combien|cb|cmb|touche\w*|gagne\w*|salaire|pay\w*|remu
 _PAY_ELSEWHERE = re.compile(r"\b(quand|change\w*|augmente\w*|evolu\w*|peux|peut)\b")
 
 
+# A conversion names the unit it wants: "12 semaines en heures", "308 h ça fait combien de mois".
+_TARGET_UNIT = re.compile(
+    r"\b(?:en|combien de|combien d|cb de|cb d|nombre de|ca fait|ca donne|egal\w*|convert\w*|equivaut a|soit)\s+"
+    r"(?:combien\s+(?:de\s+|d\s*)?)?(heures?|h|jours?|semaines?|mois)\b"
+)
+
+
+def _asks_conversion(folded: str, source_unit: str) -> bool:
+    """Whether a question asks to convert a duration into another unit (not whether it is allowed)."""
+    folded = folded.replace("'", " ").replace("\u2019", " ")
+    return any(UNITS[m.group(1)] != source_unit for m in _TARGET_UNIT.finditer(folded))
+
+
 def _asks_for_pay(folded: str) -> bool:
     return bool(_PAY_ASK.search(folded)) and not _PAY_ELSEWHERE.search(folded)
 
 
 def _year_for(month: int, day: int, today: date) -> date:
+    """A day written without its year: its next occurrence (in November, "1er juin" is next June)."""
     candidate = date(today.year, month, day)
-    return candidate if candidate >= today - timedelta(days=180) else date(today.year + 1, month, day)
+    return candidate if candidate >= today else date(today.year + 1, month, day)
 
 
 def find_dates(folded: str, today: date) -> list[date]:
     """Dates mentioned in a folded question, years inferred as the next occurrence when missing."""
     found: list[date] = []
+    explicit: list[bool] = []  # whether each date carried its year
     for m in _DATE.finditer(folded):
         try:
             if m.group("iso"):
                 found.append(date.fromisoformat("-".join(p.zfill(2) for p in m.group("iso").split("-"))))
+                explicit.append(True)
                 continue
             if m.group("d1"):
                 day, month, year = int(m.group("d1")), int(m.group("m1")), m.group("y1")
+            elif m.group("part"):
+                # "fin juillet": the month's last day; "mi-mars": the 15th; "début juin": the 1st.
+                month, year = MONTHS[m.group("m3")], m.group("y3")
+                day = _PART_DAY.get(m.group("part")) or calendar.monthrange(int(year) if year else 2001, month)[1]
             else:
                 day, month, year = int(m.group("d2")), MONTHS[m.group("m2")], m.group("y2")
             if year:
                 found.append(date(int(year) + (2000 if len(year) == 2 else 0), month, day))
             else:
                 found.append(_year_for(month, day, today))
+            explicit.append(bool(year))
         except ValueError:
             continue
-    if len(found) >= 2 and found[1] < found[0] and found[1].year == found[0].year:
-        found[1] = found[1].replace(year=found[1].year + 1)
+    if len(found) >= 2:
+        # "du 29 juin au 28 août 2026": the year written once holds for both ends of the range.
+        if explicit[1] and not explicit[0]:
+            found[0] = _in_year(found[0], found[1].year)
+            if found[0] > found[1]:
+                found[0] = _in_year(found[0], found[1].year - 1)
+        elif explicit[0] and not explicit[1]:
+            found[1] = _in_year(found[1], found[0].year)
+        if found[1] < found[0] and not explicit[1]:
+            found[1] = _in_year(found[1], found[1].year + 1)
     return found
+
+
+def _in_year(day: date, year: int) -> date:
+    try:
+        return day.replace(year=year)
+    except ValueError:  # 29 February
+        return day.replace(year=year, day=28)
 
 
 def _src(pairs: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
@@ -129,8 +168,8 @@ def _route(folded: str, programme_id: str, today: date) -> CalcAnswer | None:
             render.steps_text(steps, start=dates[0], today=today),
             tuple((s.source.split(", ")[0], s.source.split(", ", 1)[-1]) for s in steps),
         )
-    if not dates and (dur := _DURATION.search(folded)) and re.search(r"\b(combien|en|fait|egal|convert\w*)\b", folded):
-        value = Decimal(dur.group(1).replace(",", "."))
+    if not dates and (dur := _DURATION.search(folded)) and _asks_conversion(folded, UNITS[dur.group(2)]):
+        value = Decimal(1) if dur.group(1) in {"un", "une"} else Decimal(dur.group(1).replace(",", "."))
         converted = durations.convert(value, UNITS[dur.group(2)])
         return CalcAnswer("calc/duree", render.durations_text(converted), (("Code de l'éducation", "D124-6"),))
     return None

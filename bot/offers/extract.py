@@ -10,12 +10,15 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.parsing import MONTHS
 from knowledge.text import fold_plain, tokens
 from rules.offers import Kind, OfferFacts, Problem, check, days_to_weeks, months_to_weeks
 from rules.programmes import programme
+
+if TYPE_CHECKING:
+    from rules.verdicts import Situation
 
 DEFAULT_CHANNELS: dict[str, str] = {
     "stage": "propositions-stages",
@@ -364,4 +367,83 @@ def read_offer_bytes(
     mail = read_mail(raw, max_bytes=max_bytes or DEFAULT_MAX_BYTES, own=office)
     return read_offer(
         mail.offer_text, programme_id, on, subject=mail.subject, sender=mail.sender, channels=channels, office=office
+    )
+
+
+_HALF = re.compile(r"\b(\d{1,2})\s*(mois|semaines?)\s+et\s+demi", re.I)
+_TOTAL_HOURS = re.compile(
+    r"\b(\d{2,4})\s*(?:h|heures?|hours?)\b(?!\s*(?:par|/|a la|chaque|per|cette|la semaine|dans la|-|a \d))"
+)
+_PER_DAY = re.compile(
+    r"\b(\d{1,2}(?:[.,]\d)?)\s*(?:h|heures?|hours?)\s*(?:par|/|a la|chaque|per|a)\s*(?:jour|journee|day)"
+    r"|\bjournees? de (\d{1,2}(?:[.,]\d)?)\s*(?:h|heures?)\b"
+    r"|\b(\d{1,2})\s*(?:h|heures?|hours?)\s*(?:a day|daily)\b"
+)
+_PER_WEEK = re.compile(
+    r"\b(\d{2})\s*(?:h|heures?|hours?)\s*(?:par|/|cette|la|dans la|a la|per|this|a)\s*(?:semaine|week|sem)\b"
+)
+_SPAN_NO_BREAK = re.compile(
+    r"\b(\d{1,2})\s*h\s*(?:\d\d)?\s*(?:-|a|to)\s*(\d{1,2})\s*h\b.*\bsans (?:arret|pause|coupure)"
+)
+_END_WORDS = re.compile(r"\b(fini\w*|termine\w*|fin|jusqu\w*|until|ends?|ending|finish\w*)\b")
+_START_WORDS = re.compile(r"\b(commence\w*|debut\w*|demarre\w*|start\w*|begin\w*|a partir)\b")
+
+
+def situation_facts(text: str, dates: list[date], on: date) -> "Situation":
+    """What a student says of their own stage, read with the offer check's own patterns.
+
+    ``dates`` are the dates already found in the text (bot.assistant.intents.find_dates); ``on``
+    fixes the legal rate for hours computed from two dates.
+    """
+    from rules.gratification import compute  # noqa: PLC0415
+    from rules.verdicts import Situation  # noqa: PLC0415
+
+    folded = fold_plain(text)
+    kind: Kind = "alternance" if re.search(r"\b(alternan\w*|apprenti\w*|contrat pro\w*)\b", folded) else "stage"
+    weeks = _duration_weeks(folded)
+    if half := _HALF.search(folded):
+        unit = Decimal("0.5") * (Decimal(22) / Decimal(5) if half.group(2).startswith("mois") else 1)
+        weeks = (weeks or Decimal(0)) + unit
+    amount, pay_unit, _ = _pay(folded)
+    if pay_unit == "year":
+        amount, pay_unit = None, None
+    per_day = _PER_DAY.search(folded)
+    per_week = _PER_WEEK.search(folded)
+    span = _SPAN_NO_BREAK.search(folded)
+    start = end = None
+    hours = None
+    if len(dates) >= 2:
+        start, end = dates[0], dates[1]
+        if end > start:
+            try:
+                hours = compute(start, end).hours
+            except ValueError:
+                hours = None
+    elif len(dates) == 1:
+        if _END_WORDS.search(folded):
+            end = dates[0]
+        elif _START_WORDS.search(folded):
+            start = dates[0]
+    total = _TOTAL_HOURS.search(folded)
+    if hours is None and weeks is None and total and not (per_day or per_week or span) and int(total.group(1)) >= 35:
+        hours = Decimal(total.group(1))
+    not_dev_hits = _NOT_DEV.findall(folded) or re.findall(r"\b(admin\w* (?:de|du|d un) site|site vitrine)\b", folded)
+    facts = OfferFacts(
+        kind=kind,
+        duration_weeks=weeks,
+        pay=amount,
+        pay_unit=pay_unit,  # type: ignore[arg-type]
+        remote_only=bool(_REMOTE_ONLY.search(folded)),
+        not_development=bool(not_dev_hits) and not _DEV.search(folded),
+        independent_host=bool(_INDEPENDENT.search(folded)),
+    )
+    number = next((g for g in (per_day.groups() if per_day else ()) if g), None)
+    return Situation(
+        facts=facts,
+        start=start,
+        end=end,
+        hours=hours,
+        hours_per_day=Decimal(number.replace(",", ".")) if number else None,
+        hours_per_week=Decimal(per_week.group(1)) if per_week else None,
+        continuous_hours=Decimal(int(span.group(2)) - int(span.group(1))) if span else None,
     )
