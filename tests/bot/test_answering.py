@@ -1,0 +1,84 @@
+"""The answering engine on the classes of failure issue 9 lists (each case cites its source)."""
+
+from datetime import date
+
+import pytest
+
+from bot.assistant.answer import ask
+from knowledge.text import fold
+
+TODAY = date(2026, 11, 23)
+
+
+@pytest.mark.parametrize(
+    ("programme", "question", "kind", "facts"),
+    [
+        # Class 6: a situation and "is it allowed?" gets a verdict with the rule's figure.
+        ("paris1-miage", "mon stage finit le 15 septembre c'est ok ?", "verdict", ("non", "31 août")),
+        ("paris1-miage", "10 semaines payées 600 € par mois ça passe ?", "verdict", ("sous le minimum", "350 h")),
+        ("paris1-miage", "exactement 308 h, je dois etre payé ?", "verdict", ("non obligatoire",)),
+        ("lille-l3", "stage de 10 semaines en L3 info c'est accepté ?", "verdict", ("12 semaines",)),
+        ("paris1-miage", "mon stage c'est du support utilisateurs, c'est accepté ?", "verdict", ("support",)),
+        # Class 7: a number with a unit no longer hijacks the question into a converter.
+        ("paris1-miage", "12 h par jour, c'est autorisé ?", "verdict", ("10 h",)),
+        ("amu-allsh", "ma boite m'a fait bosser 50h cette semaine, c'est legal ?", "verdict", ("48 h",)),
+        ("paris1-miage", "12 semaines en heures ca fait combien", "calculator", ("420",)),
+        # Class 8: the year of the question picks the rate (LEGAL.md: 4.35 €/h in 2024-2025).
+        ("paris1-miage", "la gratif en 2025 c'etait combien de l'heure", "knowledge", ("4,35",)),
+        # Class 9: the programme's own maximum wins over the law's 6 months (Lille guide: 5 months).
+        ("lille-l3", "quelle est la duree maximale du stage", "knowledge", ("5 mois",)),
+        # Class 10: English questions are understood; answers stay French and say so.
+        ("paris1-miage", "How long is the internship?", "knowledge", ("308", "answer in french")),
+        # Issue 11, point 2: 300 h is under the threshold, and the answer says so.
+        ("paris1-miage", "stage de 300h c gratifié ou pas", "verdict", ("non obligatoire", "308")),
+    ],
+    ids=lambda v: v if isinstance(v, str) and len(v) > 12 else None,
+)
+def test_answers_carry_the_facts(programme: str, question: str, kind: str, facts: tuple[str, ...]) -> None:
+    answer = ask(question, programme, TODAY)
+    assert answer.answered, answer.answer
+    assert answer.kind == kind
+    for fact in facts:
+        assert fold(fact) in fold(answer.answer), (fact, answer.answer)
+    assert answer.sources
+
+
+def test_a_verdict_cites_the_programme_guide() -> None:
+    answer = ask("mon stage finit le 15 septembre c'est ok ?", "paris1-miage", TODAY)
+    assert {"document": "000_66ecd3d8874ef3f3.txt", "section": "Modalités"} in answer.sources
+
+
+def test_dates_without_a_year_are_their_next_occurrence() -> None:
+    # In November, "du 1er juin au 28 août" is next summer (issue 11, point 3), and the answer says which year.
+    answer = ask("stage du 1er juin au 28 aout combien je touche", "paris1-miage", TODAY)
+    assert "2027" in answer.answer
+    # A year written once holds for both ends of the range.
+    answer = ask("stage du 29 juin au 28 aout 2026 c'est gratifié ?", "paris1-miage", TODAY)
+    assert answer.answered and "29 juin 2026" in answer.answer
+
+
+def test_refusal_names_the_office_and_nearest_questions() -> None:
+    answer = ask("quel est le meilleur film de l'annee", "paris1-miage", TODAY)
+    assert not answer.answered and answer.kind == "refusal"
+    assert "miagestages@univ-paris1.fr" in answer.answer
+
+
+def test_one_generic_word_is_not_enough() -> None:
+    assert not ask("quel temps fait il a lille", "lille-l3", TODAY).answered
+
+
+def test_a_calculator_error_is_an_input_error_never_an_answer() -> None:
+    answer = ask("stage du 30 fevrier 2027 au 3 mars 2027 gratifié ?", "paris1-miage", TODAY)
+    assert answer.kind in {"input_error", "knowledge", "verdict", "refusal"}
+    answer = ask("stage du 10 juin 2027 au 1 juin 2027 combien", "paris1-miage", TODAY)
+    assert not answer.answered and answer.kind == "input_error"
+
+
+def test_a_subject_verdict_needs_a_stage_context() -> None:
+    answer = ask("quel taux de TVA je mets sur mes factures d'auto-entrepreneur ?", "paris1-miage", TODAY)
+    assert answer.kind != "verdict"
+
+
+def test_huge_questions_are_read_up_to_a_cap() -> None:
+    answer = ask("stage " * 200_000, "paris1-miage", TODAY)
+    assert answer.kind in {"knowledge", "refusal"}

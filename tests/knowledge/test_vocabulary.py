@@ -1,0 +1,29 @@
+"""The vocabulary file: one meaning per variant, patterns that compile."""
+
+import pytest
+
+from knowledge.text import tokens
+from knowledge.vocabulary import VocabularyError, parse, vocabulary
+
+
+def test_packaged_vocabulary_is_valid() -> None:
+    vocab = vocabulary()
+    assert vocab.synonyms["distanciel"] == "teletravail"  # no longer also "visio"
+    assert "moi" not in vocab.synonyms  # "moi" is a pronoun, not "mois"
+    assert vocab.synonyms["accepte"] != vocab.synonyms["interdit"]
+
+
+def test_a_variant_with_two_meanings_is_refused() -> None:
+    text = 'stopwords = ["le"]\nphrases = []\n[synonyms]\na = ["x"]\nb = ["x"]\n'
+    with pytest.raises(VocabularyError, match="deux sens"):
+        parse(text)
+
+
+def test_a_bad_pattern_is_refused() -> None:
+    with pytest.raises(VocabularyError, match="invalide"):
+        parse('stopwords = ["le"]\nphrases = [["(", "x"]]\n[synonyms]\n')
+
+
+def test_english_meets_french() -> None:
+    assert tokens("internship agreement") == tokens("stage convention")
+    assert tokens("sick leave") == tokens("maladie")
