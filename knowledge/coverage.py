@@ -348,6 +348,9 @@ class Exemption:
     lines: frozenset[int] = frozenset()
     contains: str = ""
     note: str = ""
+    # Only these fact tokens of the line are excused (an anecdote inside a paragraph of advice); the
+    # line's other facts must still be carried by an entry. Empty: the whole line is excused.
+    facts: frozenset[str] = frozenset()
 
     def matches(self, document: str, number: int, text: str) -> bool:
         if document != self.document:
@@ -467,6 +470,7 @@ def exemptions(text: str | None = None) -> list[Exemption]:
                 lines=frozenset(numbers),
                 contains=fold(raw.get("contains", "")).lower(),
                 note=raw.get("note", ""),
+                facts=frozenset(raw.get("facts", [])),
             )
         )
     return out
@@ -480,6 +484,11 @@ def _candidates(base: KnowledgeBase, document: str) -> list[Entry]:
         e for e in base.entries if e not in own and (e.is_general or (programme != ALL and programme in e.programmes))
     ]
     return own + rest
+
+
+def _carrier(candidates: list[Entry], tokens: dict[str, set[str]], found: tuple[str, ...]) -> str | None:
+    """The first candidate entry whose answer carries every fact token."""
+    return next((e.id for e in candidates if all(_carries(tokens[e.id], token) for token in found)), None)
 
 
 def coverage(
@@ -510,17 +519,23 @@ def coverage(
             found = facts(raw)
             if not found:
                 continue
-            entry = next(
-                (e.id for e in candidates if all(_carries(tokens[e.id], token) for token in found)),
-                None,
-            )
+            entry = _carrier(candidates, tokens, found)
             reason = None
             if entry is None:
-                for index, exemption in enumerate(exceptions):
-                    if exemption.matches(document, number, raw):
-                        reason = exemption.reason
-                        used.add(index)
-                        break
+                matching = [i for i, e in enumerate(exceptions) if e.matches(document, number, raw)]
+                partial = [i for i in matching if exceptions[i].facts & set(found)]
+                rest = tuple(f for f in found if not any(f in exceptions[i].facts for i in partial))
+                if partial and rest:
+                    entry = _carrier(candidates, tokens, rest)
+                if partial and (entry is not None or not rest):
+                    reason = exceptions[partial[0]].reason
+                    used.update(partial)
+                else:
+                    entry = None
+                    whole = [i for i in matching if not exceptions[i].facts]
+                    if whole:
+                        reason = exceptions[whole[0]].reason
+                        used.add(whole[0])
             lines.append(Line(document, number, raw.rstrip(), found, entry, reason))
     unused = tuple(e.label for index, e in enumerate(exceptions) if index not in used)
     return Coverage(tuple(lines), unused)
