@@ -333,7 +333,7 @@ def _carries(answer: set[str], token: str) -> bool:
     if token in answer:
         return True
     kind, _, body = token.partition(":")
-    if kind in {"mail", "url"} and len(body) >= 8:
+    if kind in {"mail", "url"} and len(body) >= 6:
         # An address or URL cut at the line end (or its second half) need only be part of one.
         return any(other.startswith(kind + ":") and body in other for other in answer)
     return False
