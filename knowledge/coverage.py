@@ -224,8 +224,8 @@ _URL = re.compile(
     r"|\b[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:fr|com|org|eu|net)\b(?:/[^\s<>()\"«»]*)?"
 )
 _PHONE = re.compile(r"(?<![\w&=/.])0\d(?:[ .\u00a0]?\d){8}(?![\w&])")
-_CHANNEL = re.compile(r"#[a-z][a-z0-9-]+")
-_NUMERIC_DATE = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b")
+_CHANNEL = re.compile(r"#[a-z][a-z0-9]*(?:-[a-z0-9]+)+")  # Discord channels have hyphens
+_NUMERIC_DATE = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})")  # a footnote mark may follow: 01/09/202523
 _DAY_MONTH = re.compile(
     rf"\b(?P<d1>\d{{1,2}})(?:er|re)?(?:\s*(?:[-–—]|au|et|a)\s*(?P<d2>\d{{1,2}})(?:er)?)?\s+(?:{_MONTH})\b\.?"
     r"(?:\s+(?P<year>\d{4})\b)?"
@@ -266,7 +266,7 @@ _NAME_PATTERNS = tuple(
     (token, re.compile(r"(?<![\w*])(?:" + "|".join(patterns) + r")(?![\w*])")) for token, patterns in NAMES
 )
 _ACRONYM_PATTERNS = tuple(
-    (token, re.compile(r"(?<![\w-])(?:" + "|".join(patterns) + r")(?![\w])")) for token, patterns in ACRONYMS
+    (token, re.compile(r"(?<!\w)(?:" + "|".join(patterns) + r")(?!\w)")) for token, patterns in ACRONYMS
 )
 
 
@@ -335,7 +335,8 @@ def _carries(answer: set[str], token: str) -> bool:
     kind, _, body = token.partition(":")
     if kind in {"mail", "url"} and len(body) >= 6:
         # An address or URL cut at the line end (or its second half) need only be part of one.
-        return any(other.startswith(kind + ":") and body in other for other in answer)
+        # The second half of an address cut after its "-" reads as a domain: look in both kinds.
+        return any(other.partition(":")[0] in {"mail", "url"} and body in other for other in answer)
     return False
 
 
