@@ -158,7 +158,13 @@ def build_parser() -> FrenchParser:
     sub.add_parser("chat", help="conversation dans la console (mêmes commandes que sur Discord)")
     kb = sub.add_parser("kb", help="base de connaissances")
     kbsub = kb.add_subparsers(dest="kb", required=True, metavar="ACTION", parser_class=FrenchParser)
-    kbsub.add_parser("check", help="valider la base (schéma, sources, doublons, gabarits, questions de référence)")
+    kbcheck = kbsub.add_parser(
+        "check", help="valider la base (schéma, sources, doublons, gabarits, questions de référence)"
+    )
+    kbcheck.add_argument(
+        "--coverage", action="store_true", help="chaque ligne des guides portant un fait, et l'entrée qui le porte"
+    )
+    kbcheck.add_argument("--json", action="store_true", help="sortie JSON (avec --coverage)")
     gaps = kbsub.add_parser("gaps", help="questions sans réponse ou peu sûres, les plus fréquentes d'abord")
     gaps.add_argument("--limit", type=_typed(_positive_int("--limit")), default=20, help="nombre de lignes (20)")
     gaps.add_argument("--programme", help="seulement ce programme")
@@ -374,10 +380,21 @@ def run_chat(settings: Settings) -> int:
     return console.loop(sys.stdin, sys.stdout)
 
 
-def run_kb_check(settings: Settings) -> int:
+def run_kb_check(args: argparse.Namespace, settings: Settings) -> int:
     """``stagebot kb check``: validate the knowledge base; status 1 when it has problems."""
     from knowledge.check import check  # noqa: PLC0415
 
+    if args.coverage:
+        from knowledge.base import KnowledgeError  # noqa: PLC0415
+        from knowledge.coverage import coverage  # noqa: PLC0415
+
+        try:
+            report = coverage(today(settings))
+        except KnowledgeError as exc:
+            print(str(exc), file=sys.stderr)
+            return EXIT_BAD_INPUT
+        print(report.dumps() if args.json else report.text())
+        return EXIT_FAILURE if report.uncovered else 0
     problems, summary = check(today(settings))
     print(summary)
     for problem in problems:
@@ -628,7 +645,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "offer":
             return run_offer_check(args, settings)
         if args.command == "kb":
-            return run_kb_gaps(args, settings) if args.kb == "gaps" else run_kb_check(settings)
+            return run_kb_gaps(args, settings) if args.kb == "gaps" else run_kb_check(args, settings)
         return run_main(settings, args)  # "run", the only other command
     except (BotError, RuleError) as exc:
         print(str(exc), file=sys.stderr)
