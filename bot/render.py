@@ -242,6 +242,8 @@ def gaps_text(gaps: list["Gap"]) -> str:
                 "    entrées proches : "
                 + ", ".join(f"{e} ({fr_number(Decimal(str(round(s, 2))))})" for e, s in gap.nearest)
             )
+        if gap.passage:
+            lines.append(f"    passage du guide le plus proche ({gap.passage[0]}) : « {gap.passage[1]} »")
     return "\n".join(lines)
 
 

@@ -29,6 +29,7 @@ from rules.verdicts import summary, verdicts
 SURE = 0.63
 LIKELY = 0.55
 THRESHOLD = LIKELY  # below this, a refusal
+CONTEXT_MARGIN = 0.1
 MAX_QUESTION_CHARS = 2000  # a question is read up to here; the rest is noise or an attack
 REFUSAL = (
     "Je ne sais pas répondre à cette question avec les guides dont je dispose. "
@@ -176,7 +177,9 @@ def _knowledge(draft: _Draft, text: str, programme: str, on: date, hits: list[Hi
     """The knowledge base's answer in bands, then one more for each other part of the question."""
     best = hits[0] if hits else None
     used: set[str] = set()
-    if best is not None and best.score >= LIKELY:
+    # Beside a verdict or a calculation, the nearest entry is context: a lower bar is enough.
+    bar = LIKELY - CONTEXT_MARGIN if draft.pieces else LIKELY
+    if best is not None and best.score >= bar:
         used.add(best.entry.id)
         alone = not draft.pieces
         draft.add(render(best.entry.answer, on), [_source_of(best)])
@@ -189,7 +192,7 @@ def _knowledge(draft: _Draft, text: str, programme: str, on: date, hits: list[Hi
     for part in parts[1:] if len(parts) > 1 else []:
         # A short part ("c'est payé ?") is read as being about the stage the message is about.
         part_hits = search.search(part if len(part.split()) > 4 else f"{part} stage", programme=programme, limit=1)
-        if part_hits and part_hits[0].score >= SURE and part_hits[0].entry.id not in used:
+        if part_hits and part_hits[0].score >= LIKELY and part_hits[0].entry.id not in used:
             used.add(part_hits[0].entry.id)
             draft.add(render(part_hits[0].entry.answer, on), [_source_of(part_hits[0])])
 

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 from bot.assistant.answer import THRESHOLD, Answer
 from bot.store import Store
+from knowledge.passages import nearest_passage
 from knowledge.text import tokens
 
 LOW_CONFIDENCE = THRESHOLD + 0.1  # answered, but close enough to the threshold to deserve a look
@@ -27,6 +28,7 @@ class Gap:
     programmes: tuple[str, ...]
     best_score: float
     nearest: tuple[tuple[str, float], ...]  # entry ids and scores, best first
+    passage: tuple[str, str] | None = None  # the closest guide paragraph: (guide file, excerpt)
 
     def as_json(self) -> dict[str, object]:
         """For ``stagebot kb gaps --json``."""
@@ -38,6 +40,7 @@ class Gap:
             "programmes": list(self.programmes),
             "best_score": round(self.best_score, 3),
             "nearest": [{"entry_id": e, "score": round(s, 3)} for e, s in self.nearest],
+            "passage": {"document": self.passage[0], "text": self.passage[1]} if self.passage else None,
         }
 
 
@@ -88,6 +91,7 @@ def gaps(store: Store, *, limit: int = 20, programme: str | None = None) -> list
             for entry_id, score in json.loads(str(row["nearest"])):
                 best[entry_id] = max(best.get(entry_id, 0.0), float(score))
         nearest = sorted(best.items(), key=lambda item: (-item[1], item[0]))[:3]
+        passage = nearest_passage(str(latest["question"]))
         result.append(
             Gap(
                 question=str(latest["question"]),
@@ -97,6 +101,7 @@ def gaps(store: Store, *, limit: int = 20, programme: str | None = None) -> list
                 programmes=tuple(sorted({str(r["programme"]) for r in rows})),
                 best_score=max(float(str(r["score"])) for r in rows),
                 nearest=tuple(nearest),
+                passage=(passage.document, passage.text) if passage else None,
             )
         )
     result.sort(key=lambda g: g.last_asked, reverse=True)
