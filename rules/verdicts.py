@@ -20,6 +20,7 @@ from rules.rates import gratification_rate, is_published
 from rules.working_time import BREAK_AFTER, MAX_DAILY, MAX_WEEKLY, MIN_BREAK, MIN_DAILY_REST
 
 WEEK_HOURS = Decimal(35)
+TENTH = Decimal("0.1")
 LAW_MAXIMUM = "Code de l'éducation, L124-5 (6 mois, 924 h par organisme et année d'enseignement)"
 LAW_THRESHOLD = "Code de l'éducation, L124-6 et D124-6 (gratification au-delà de 308 h)"
 WORKING_TIME = "Code de l'éducation L124-14 ; Code du travail L3121-18, L3121-20, L3121-16, L3131-1"
@@ -87,7 +88,7 @@ def verdicts(s: Situation, programme: Programme, on: date) -> list[Verdict]:
             out.append(
                 Verdict(
                     long_enough,
-                    f"{'Oui' if long_enough else 'Non'} pour la durée ({fr_number(weeks.quantize(Decimal('0.1')))} semaines, "
+                    f"{'Oui' if long_enough else 'Non'} pour la durée ({fr_number(weeks.quantize(TENTH))} semaines, "
                     f"{fr_number(hours)} h) : {minimum.label}.",
                     minimum.source.cite(),
                     code="duration",
