@@ -5,7 +5,7 @@ Usage: .venv/bin/python bench/qa.py [--blind FILE ...] [--today 2026-11-23] [--f
 - held-out: each phrasing of each entry removed from the base in turn, then asked for the entry's
   programme; right when the engine's best entry is that entry (answered or offered first);
 - blind: sets written from the guides by people who never saw the entries (tests/data/blind/);
-  never tune on them: a batch that informed a change moves to the labelled set.
+  never tune on them: a batch that informed a change moves to tests/data/labelled/.
 Right, wrong and refused are counted apart; latency p50/p99 of ``ask`` over every blind question.
 """
 
@@ -23,7 +23,7 @@ from bot.assistant.answer import ask
 from knowledge.base import load
 from knowledge.model import ALL
 from knowledge.search import Index
-from tests.knowledge.labelled import BLIND, DATA, TODAY, read_set, score
+from tests.knowledge.labelled import BLIND, DATA, LABELLED, TODAY, read_set, score
 
 
 def held_out() -> tuple[int, int, int]:
@@ -57,6 +57,8 @@ def main() -> None:
     print(f"# {time.strftime('%Y-%m-%d')} — {machine}, Python {platform.python_version()}, today={args.today}")
     labelled = score(read_set(DATA))
     print(f"labelled ({DATA.name}): {labelled.row()}")
+    for path in sorted(LABELLED.glob("questions-*.txt")):
+        print(f"labelled, former blind batch ({path.name}): {score(read_set(path), args.today).row()}")
     if args.failures:
         for case in labelled.failing:
             got = ask(case.question, case.programme, TODAY)

@@ -38,6 +38,9 @@ PHRASING_WEIGHT = 0.15  # the rest goes to the string similarity
 PHRASE_ONLY_OVERLAP = 0.8  # the phrasing-only score: overlap with one phrasing, the rest similarity
 RESCORED = 40  # phrasings given the string similarity after the overlap pass
 PROGRAMME_BOOST = 0.1  # a programme's own rule beats a general one that matches about as well
+# A word in more than this share of the entries (and more than COMMON_MIN of them) brings no candidates alone.
+COMMON_SHARE = 0.1
+COMMON_MIN = 200
 
 
 @dataclass(frozen=True)
@@ -99,6 +102,15 @@ class Index:
         # An unknown word is rare by definition: it weighs like the rarer known words (upper quartile).
         self._unknown_idf = idf_values[3 * len(idf_values) // 4] if idf_values else 1.0
         self._weights = [sum(self._idf[t] for t in toks) for _, _, toks, _ in self._phrasings]
+        self._allowed: dict[str | None, frozenset[int]] = {}
+
+    def _applicable(self, programme: str | None) -> frozenset[int]:
+        """Indexes of the entries a student of ``programme`` may be answered with (cached)."""
+        if programme not in self._allowed:
+            self._allowed[programme] = frozenset(
+                i for i, entry in enumerate(self.entries) if entry.applies_to(programme)
+            )
+        return self._allowed[programme]
 
     def knows(self, token: str) -> bool:
         """Whether a stem appears in some field of some entry."""
@@ -131,22 +143,32 @@ class Index:
         denominator = weight_known + UNKNOWN_WEIGHT * unknown * self._unknown_idf
         if not known or denominator <= 0:
             return []
+        allowed = self._applicable(programme)
         # Entry coverage: the share of the question's weight each candidate entry carries.
-        coverage: dict[int, float] = defaultdict(float)
-        for token in known:
-            idf = self._entry_idf[token]
-            for entry_index, weight in self._entry_weights[token].items():
-                coverage[entry_index] += idf * weight
+        # Candidates come from the question's rarer words: an entry sharing only "stage" with it cannot
+        # win, and scanning every entry that says "stage" would cost time linear in the base.
+        common = max(COMMON_SHARE * len(self.entries), COMMON_MIN)
+        rare = [t for t in known if len(self._entry_weights[t]) <= common] or known
+        entry_candidates: set[int] = set()
+        for token in rare:
+            entry_candidates.update(self._entry_weights[token])
+        coverage: dict[int, float] = {}
+        for entry_index in entry_candidates & allowed:
+            coverage[entry_index] = sum(
+                self._entry_idf[t] * self._entry_weights[t].get(entry_index, 0.0) for t in known
+            )
         # Phrasing overlap: the same, against one phrasing at a time.
         weight_q = sum(self._idf.get(t, self._max_idf) for t in known) + UNKNOWN_WEIGHT * unknown * self._max_idf / 2
+        exact_weight_q = sum(self._idf.get(t, self._max_idf) for t in query)
         rows: set[int] = set()
-        for token in known:
+        for token in rare:
             rows.update(self._postings.get(token, ()))
         overlap: list[tuple[float, int]] = []
-        exact_weight_q = sum(self._idf.get(t, self._max_idf) for t in query)
         exact_phrase: dict[int, float] = {}
         for row in rows:
             entry_index, _, toks, _ = self._phrasings[row]
+            if entry_index not in allowed:
+                continue
             matched = sum(self._idf[t] for t in query & toks)
             overlap.append((math.sqrt((matched / weight_q) * (matched / self._weights[row])), row))
             exact = math.sqrt((matched / exact_weight_q) * (matched / self._weights[row]))
@@ -156,12 +178,15 @@ class Index:
             entry_index, phrasing, _, sorted_text = self._phrasings[row]
             if entry_index not in best_phrasing or value > best_phrasing[entry_index][0]:
                 best_phrasing[entry_index] = (value, phrasing, sorted_text)
+        # The string similarity, the costly part, only for the best few by each measure.
+        candidates = set(best_phrasing)
+        candidates.update(heapq.nlargest(RESCORED, coverage, key=coverage.__getitem__))
+        candidates.update(heapq.nlargest(RESCORED, exact_phrase, key=exact_phrase.__getitem__))
         query_text = " ".join(sorted(query))
         hits: list[Hit] = []
-        for entry_index, covered in coverage.items():
+        for entry_index in candidates:
             entry = self.entries[entry_index]
-            if not entry.applies_to(programme):
-                continue
+            covered = coverage.get(entry_index, 0.0)
             phrase_score, phrasing, sorted_text = best_phrasing.get(entry_index, (0.0, entry.questions[0], ""))
             similarity = fuzz.token_sort_ratio(query_text, sorted_text) / 100 if sorted_text else 0.0
             blended = (

@@ -19,6 +19,7 @@ from knowledge.text import fold
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "questions.txt"
 BLIND = Path(__file__).resolve().parents[1] / "data" / "blind"
+LABELLED = Path(__file__).resolve().parents[1] / "data" / "labelled"  # former blind batches, now tuning data
 TODAY = date(2026, 11, 22)  # the day the set was labelled; figures are those in force then
 
 Grade = Literal["right", "wrong", "refused"]

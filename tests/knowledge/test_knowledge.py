@@ -69,3 +69,14 @@ def test_labelled_set_accuracy() -> None:
     in_scope, out_of_scope, failing = accuracy()
     assert in_scope >= 0.95, [c.question for c in failing]
     assert out_of_scope >= 0.95, [c.question for c in failing]
+
+
+def test_former_blind_batch_does_not_regress() -> None:
+    # Blind batch 1 informed the engine changes of 2026-11-23, so it is tuning data now: 37 % right
+    # and 29 wrong on its first run, 61 % and 17 wrong after. This floor catches a regression.
+    from tests.knowledge.labelled import LABELLED, read_set, score  # noqa: PLC0415
+
+    result = score(read_set(LABELLED / "questions-batch1.txt"), date(2026, 11, 23))
+    assert result.inside["right"] >= 85, result.row()
+    assert result.inside["wrong"] <= 20, result.row()
+    assert result.outside["refused"] >= 26, result.row()
