@@ -10,9 +10,10 @@ match blanked out before the next pattern runs, so a date inside a URL is not co
   MoveOn, JMI, BAIP, CFA, SE401Q104, « Soutenance de Valeur »…), or a Discord channel (``#…``);
 - a date: a day and a month (``16 sept``, ``1er septembre 2025``, ``26–30 juin``), a numeric date
   (``01/09/2025``), or a part of a month (``mi-novembre``, ``début mars``, ``fin octobre``);
-- a time of day (``8h30``), then a figure with a unit: a number followed by a currency, percentage,
-  time or count unit from ``UNITS`` (``308 h``, ``4,5 € / h``, ``12 semaines``, ``15 %``, ``3 stagiaires``),
-  a range sharing one unit giving both ends (``18 à 20 ans``);
+- a time of day (``8h30``, read as ``8 h 30``; ``9h00`` as the figure ``9 h``);
+- a figure with a unit: a number followed by a currency, percentage, time or count unit from ``UNITS``
+  (``308 h``, ``4,5 € / h``, ``12 semaines``, ``15 %``, ``3 stagiaires``), a range sharing one unit giving
+  both ends (``18 à 20 ans``);
 - a room (``C209``, ``D211``, ``bureau 14-204``) or a postcode before a town (``59650 Villeneuve``).
 
 Each fact becomes a *token* that does not depend on how it is written: accents and case folded,
@@ -298,7 +299,8 @@ def facts(text: str) -> tuple[str, ...]:
     take(_NUMERIC_DATE, lambda m: [f"date:{int(m[1])}/{int(m[2])}/{m[3]}"])
     take(_DAY_MONTH, _day_month)
     take(_PART_OF_MONTH, lambda m: [f"date:{m['part'].replace('courant', 'mi')}-{_month(m)}"])
-    take(_CLOCK, lambda m: [f"heure:{int(m[1])}h{m[2] if m[2] != '00' else ''}"])
+    # "9h00" is "9 h" whatever it measures; "12h30" keeps its minutes.
+    take(_CLOCK, lambda m: [f"{int(m[1])} h" + (f" {m[2]}" if m[2] != "00" else "")])
     take(_FIGURE, _figure)
     take(_ROOM, lambda m: ["salle:" + (m.group(1) or m.group(0)).lower()], case=True)
     take(_POSTCODE, lambda m: ["cp:" + m.group(1)], case=True)
@@ -411,6 +413,7 @@ class Coverage:
             "lines": [line.as_json() for line in self.lines],
             "uncovered": self.uncovered,
             "covered": sum(line.entry is not None for line in self.lines),
+            "excepted": sum(line.entry is None and line.exception is not None for line in self.lines),
             "exceptions": self.by_reason(),
             "unused_exceptions": list(self.unused),
         }
@@ -428,11 +431,13 @@ class Coverage:
                 status = "✗ NON COUVERTE"
             out.append(f"{where}  {line.text.strip()[:90]}  [{', '.join(line.facts)}]  {status}")
         covered = sum(line.entry is not None for line in self.lines)
-        excepted = sum(line.exception is not None for line in self.lines)
+        partly = sum(line.entry is not None and line.exception is not None for line in self.lines)
+        excepted = sum(line.entry is None and line.exception is not None for line in self.lines)
         out.append("")
         out.append(
-            f"{len(self.lines)} lignes porteuses de faits : {covered} couvertes par une entrée, "
-            f"{excepted} en exception, {self.uncovered} non couverte(s)."
+            f"{len(self.lines)} lignes porteuses de faits : {covered} couvertes par une entrée"
+            + (f" (dont {partly} avec un fait excusé)" if partly else "")
+            + f", {excepted} en exception, {self.uncovered} non couverte(s)."
         )
         for reason, count in self.by_reason().items():
             out.append(f"  exception « {reason} » : {count} ligne(s)")
