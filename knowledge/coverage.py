@@ -16,6 +16,8 @@ match blanked out before the next pattern runs, so a date inside a URL is not co
   both ends (``18 à 20 ans``);
 - a room (``C209``, ``D211``, ``bureau 14-204``) or a postcode before a town (``59650 Villeneuve``).
 
+Figures are read in digits only: a number written in words ("deux mois") is not a fact here.
+
 Each fact becomes a *token* that does not depend on how it is written: accents and case folded,
 spaces inside numbers dropped, decimal comma read as a point and trailing zeros dropped
 (``4,50 €`` → ``4.5€``), one spelling per unit (``heures`` → ``h``), months as numbers
