@@ -451,9 +451,9 @@ class Coverage:
 
 
 def guides_folder() -> Path:
-    """Where the guides are: $STAGEBOT_GUIDES, else ../shared/guides next to the checkout."""
+    """Where the guides are: $STAGEBOT_GUIDES, else the copy shipped in the package (knowledge/guides/)."""
     explicit = os.environ.get(GUIDES_ENV)
-    return Path(explicit) if explicit else Path(__file__).resolve().parents[2] / "shared" / "guides"
+    return Path(explicit) if explicit else Path(__file__).resolve().parent / "guides"
 
 
 def exemptions(text: str | None = None) -> list[Exemption]:
