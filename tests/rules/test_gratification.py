@@ -156,6 +156,11 @@ def test_rate_override_and_below_minimum_warning() -> None:
             id="zero-week",
         ),
         pytest.param({"start": date(2014, 6, 1), "end": date(2014, 9, 30)}, InvalidPeriod, id="before-tables"),
+        pytest.param(  # issue 11 point 13: a day off outside the period was accepted
+            {"start": date(2026, 6, 1), "end": date(2026, 8, 1), "days_off": [date(2026, 9, 1)]},
+            InvalidPeriod,
+            id="day-off-outside",
+        ),
     ],
 )
 def test_bad_inputs_raise_french_errors(kwargs: dict[str, object], error: type[Exception]) -> None:
