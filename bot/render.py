@@ -74,8 +74,10 @@ def gratification_text(r: GratificationResult, *, region_id: str) -> str:
             f"  {m.month} : {m.days} j, {fr_number(m.hours)} h × {fr_number(m.rate)} €/h = {fr_amount(m.amount)}"
             for m in r.months
         )
-    else:
+    elif r.months:
         lines.append("Mois par mois : " + ", ".join(f"{m.month} {m.days} j ({fr_number(m.hours)} h)" for m in r.months))
+    else:
+        lines.append("Aucun jour travaillé sur cette période (week-ends, jours fériés et jours non travaillés ôtés).")
     lines.extend(f"⚠ {w}" for w in r.warnings)
     lines.extend(f"• {n}" for n in r.notes)
     lines.append("Sources : " + " ; ".join(r.sources))

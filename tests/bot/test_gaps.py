@@ -92,4 +92,5 @@ def test_unusable_database_still_answers_and_says_so_once(capsys: pytest.Capture
     assert status == 0 and "Je ne sais pas" in out
     assert err.count("n'a pas été enregistrée") == 1
     status, _, err = run(capsys, "kb", "gaps")
-    assert status == 2 and "inutilisable" in err and "Traceback" not in err
+    # Issue 11 point 15: the database failing is StageBot's failure (1), not bad input (2).
+    assert status == 1 and "inutilisable" in err and "Traceback" not in err
