@@ -23,6 +23,7 @@ from bot import render
 from bot.errors import InputError
 from bot.parsing import in_range, parse_date, parse_decimal, parse_int, read_date, read_one, read_period
 from knowledge.text import fold
+from knowledge.timeline import notes as timeline_notes
 from knowledge.timeline import upcoming
 from rules import contracts, deadlines, durations, gratification, quota, workstudy
 from rules.calendar import MON_FRI, REGIONS, parse_weekdays
@@ -215,6 +216,7 @@ def _dates(values: Values, context: Context) -> Outcome:
     programme_id = _programme(values, context)
     since = parse_date(values["depuis"], context.today) if values["depuis"] else context.today
     events = upcoming(programme_id, since)
+    undated = timeline_notes(programme_id)
     payload = {
         "dates": [
             {
@@ -223,11 +225,15 @@ def _dates(values: Values, context: Context) -> Outcome:
                 "label": e.label,
                 "where": e.where,
                 "source": e.source,
+                "when": e.when,
+                "exact": e.exact,
             }
             for e in events
-        ]
+        ],
+        "notes": list(undated),
     }
-    return Outcome(f"Dates clés — {programme(programme_id).name}", render.dates_text(events), payload, events)
+    title = f"Dates clés — {programme(programme_id).name}"
+    return Outcome(title, render.dates_text(events, undated), payload, events)
 
 
 def _echeance(values: Values, context: Context) -> Outcome:

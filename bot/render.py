@@ -208,15 +208,12 @@ def steps_text(steps: list[Step], *, start: date, today: date | None = None) -> 
     return "\n".join(lines)
 
 
-def dates_text(events: list[Dated]) -> str:
-    """Key dates for people."""
+def dates_text(events: list[Dated], notes: tuple[str, ...] = ()) -> str:
+    """Key dates for people, in the guide's words where it gives no exact day."""
+    lines = [f"{e.when} : {e.label}" + (f" ({e.where})" if e.where else "") + f" [{e.source}]" for e in events]
     if not events:
-        return "Aucune date clé à venir pour ce programme."
-    lines = []
-    for e in events:
-        span = f"{fr_short_date(e.start)}" + (f" → {fr_short_date(e.end)}" if e.end else "")
-        where = f" ({e.where})" if e.where else ""
-        lines.append(f"{span} : {e.label}{where} [{e.source}]")
+        lines.append("Aucune date clé à venir pour ce programme.")
+    lines.extend(f"• {note}" for note in notes)
     return "\n".join(lines)
 
 
