@@ -217,6 +217,9 @@ def dates_text(events: list[Dated], notes: tuple[str, ...] = ()) -> str:
     return "\n".join(lines)
 
 
+GAP_SHOWN = 200  # characters of a logged question shown in the officers' list
+
+
 def gaps_text(gaps: list["Gap"]) -> str:
     """What the knowledge base lacks, for officers."""
     if not gaps:
@@ -230,8 +233,9 @@ def gaps_text(gaps: list["Gap"]) -> str:
             if gap.answered == gap.count
             else f"répondue {gap.answered} fois sur {gap.count}, avec peu de confiance"
         )
+        question = gap.question if len(gap.question) <= GAP_SHOWN else gap.question[: GAP_SHOWN - 1] + "…"
         lines.append(
-            f"{gap.count} × « {gap.question} » ({', '.join(gap.programmes)} ; {fate} ; "
+            f"{gap.count} × « {question} » ({', '.join(gap.programmes)} ; {fate} ; "
             f"dernière fois le {gap.last_asked[:10]})"
         )
         if gap.nearest:

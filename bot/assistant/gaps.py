@@ -6,6 +6,7 @@ to the store with its nearest entries. ``gaps`` groups the same question asked i
 """
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -14,6 +15,8 @@ from bot.store import Store
 from knowledge.text import tokens
 
 LOW_CONFIDENCE = THRESHOLD + 0.1  # answered, but close enough to the threshold to deserve a look
+STORED_MAX = 500  # characters kept of a question: enough to recognise it, never a megabyte per row
+_CONTROLS = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|O.|[@-_])?|[\x00-\x1f\x7f-\x9f]")
 
 
 @dataclass(frozen=True)
@@ -53,7 +56,12 @@ def log_question(store: Store, question: str, programme: str, answer: Answer, ch
     """Record the question if it needs review; True when it was recorded."""
     if not needs_review(answer):
         return False
-    normalized = " ".join(sorted(set(tokens(question)))) or question.strip().lower()
+    # Terminal escape sequences and control characters are not part of a question; nothing left, nothing logged.
+    question = " ".join(_CONTROLS.sub(" ", question).split())
+    if not question:
+        return False
+    question = question if len(question) <= STORED_MAX else question[: STORED_MAX - 1] + "…"
+    normalized = " ".join(sorted(set(tokens(question)))) or question.lower()
     store.db.execute(
         "INSERT INTO questions (asked_at, channel, programme, question, normalized, answered, score, entry_id, nearest)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -61,7 +69,7 @@ def log_question(store: Store, question: str, programme: str, answer: Answer, ch
             datetime.now(UTC).isoformat(timespec="seconds"),
             channel,
             programme,
-            question.strip(),
+            question,
             normalized,
             int(answer.answered),
             answer.score,
