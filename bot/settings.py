@@ -199,6 +199,10 @@ def _email_reason(message: str) -> str:
     return "adresse e-mail invalide"
 
 
+def _number(value: object) -> str:
+    return f"{value:g}".replace(".", ",") if isinstance(value, (int, float)) else str(value)
+
+
 def _french(error: ValidationError) -> str:
     """The first validation error as one French sentence naming the key (never pydantic's English)."""
     first = error.errors()[0]
@@ -212,7 +216,7 @@ def _french(error: ValidationError) -> str:
         reason = str(ctx.get("error", "valeur refusée"))
     else:
         reason = _MESSAGES.get(kind, "valeur refusée")
-    bounds = [f"{_BOUNDS[name]} {ctx[name]}" for name in _BOUNDS if name in ctx]
+    bounds = [f"{_BOUNDS[name]} {_number(ctx[name])}" for name in _BOUNDS if name in ctx]
     if bounds:
         reason += f" (attendu : {' et '.join(bounds)})"
     if kind == "literal_error":

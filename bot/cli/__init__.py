@@ -45,7 +45,9 @@ def build_parser() -> FrenchParser:
     parser.add_argument(
         "--config", type=Path, metavar="FICHIER", help="fichier de configuration (défaut : ./config.toml)"
     )
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMANDE", parser_class=FrenchParser)
+    sub = parser.add_subparsers(
+        dest="command", required=True, metavar="COMMANDE", parser_class=FrenchParser, help="une des commandes :"
+    )
     calc.register(sub)
     assistant.register(sub)
     mail.register(sub)

@@ -46,7 +46,9 @@ def _build_chat(parser: FrenchParser) -> None:
 def _build_kb(parser: FrenchParser) -> None:
     from bot.cli.common import limit  # noqa: PLC0415
 
-    kbsub = parser.add_subparsers(dest="kb", required=True, metavar="ACTION", parser_class=FrenchParser)
+    kbsub = parser.add_subparsers(
+        dest="kb", required=True, metavar="ACTION", parser_class=FrenchParser, help="une des actions :"
+    )
     check = kbsub.add_parser(
         "check", help="valider la base (schéma, sources, doublons, gabarits, questions de référence)"
     )

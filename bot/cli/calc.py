@@ -35,7 +35,9 @@ def register(sub: "argparse._SubParsersAction[FrenchParser]") -> None:
 def _build_calc(parser: FrenchParser) -> None:
     from bot.calculators import calculators  # noqa: PLC0415
 
-    csub = parser.add_subparsers(dest="calc", required=True, metavar="CALCUL", parser_class=FrenchParser)
+    csub = parser.add_subparsers(
+        dest="calc", required=True, metavar="CALCUL", parser_class=FrenchParser, help="un des calculateurs :"
+    )
     for calculator in calculators():
         if calculator.cli[0] == "calc":
             leaf = csub.add_parser(

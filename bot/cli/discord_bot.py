@@ -22,7 +22,9 @@ def register(sub: "argparse._SubParsersAction[FrenchParser]") -> None:
 
 
 def _build_discord(parser: FrenchParser) -> None:
-    dsub = parser.add_subparsers(dest="discord", required=True, metavar="ACTION", parser_class=FrenchParser)
+    dsub = parser.add_subparsers(
+        dest="discord", required=True, metavar="ACTION", parser_class=FrenchParser, help="une des actions :"
+    )
     commands = dsub.add_parser("commands", help="les commandes telles qu'elles seraient synchronisées")
     commands.add_argument("--json", action="store_true", help="JSON (docs/CLI.md)")
     commands.set_defaults(func=run_discord_commands)

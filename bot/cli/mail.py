@@ -34,7 +34,9 @@ def _build_triage(parser: FrenchParser) -> None:
 
 
 def _build_offer(parser: FrenchParser) -> None:
-    osub = parser.add_subparsers(dest="offer", required=True, metavar="ACTION", parser_class=FrenchParser)
+    osub = parser.add_subparsers(
+        dest="offer", required=True, metavar="ACTION", parser_class=FrenchParser, help="une des actions :"
+    )
     check = osub.add_parser("check", help="vérifier des offres (texte ou .eml) contre les règles du programme")
     check.add_argument("files", nargs="+", type=Path, metavar="FICHIER", help="offres à vérifier")
     check.add_argument("--programme", metavar="ID", help="programme des étudiants visés (défaut : configuration)")
@@ -45,7 +47,9 @@ def _build_offer(parser: FrenchParser) -> None:
 def _build_mail(parser: FrenchParser) -> None:
     from bot.cli.common import limit  # noqa: PLC0415
 
-    msub = parser.add_subparsers(dest="mail", required=True, metavar="ACTION", parser_class=FrenchParser)
+    msub = parser.add_subparsers(
+        dest="mail", required=True, metavar="ACTION", parser_class=FrenchParser, help="une des actions :"
+    )
     for name, text in (
         ("once", "traiter les mails en attente (barre de progression, bilan) puis s'arrêter"),
         ("run", "surveiller la boîte en continu (IDLE, ou relève périodique)"),

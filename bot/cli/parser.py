@@ -17,6 +17,8 @@ from typing import Any, NoReturn
 
 from bot.errors import EXIT_BAD_INPUT, BotError
 
+STATUSES = "Statut de sortie : 0 réussite ; 2 entrée refusée ; 1 échec de StageBot ou d'un serveur dont il dépend."
+
 # argparse's messages (Python 3.11 and later), in French. tests/bot/test_cli_french.py checks that
 # every message of the running Python's argparse that a user can see is here.
 FRENCH: dict[str, str] = {
@@ -118,6 +120,12 @@ class FrenchParser(argparse.ArgumentParser):
         with _in_french():
             return super().parse_known_args(args, namespace)
 
+    def parse_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> argparse.Namespace:
+        with _in_french():  # "unrecognized arguments" is worded here, outside parse_known_args
+            return super().parse_args(args, namespace)
+
     def format_help(self) -> str:
         self.built()
         with _in_french():
@@ -137,7 +145,9 @@ def add_lazy_parser(
     sub: "argparse._SubParsersAction[FrenchParser]", name: str, *, help: str, build: Callable[[FrenchParser], None]
 ) -> FrenchParser:
     """A sub-command whose arguments ``build`` adds the first time they are needed."""
-    return sub.add_parser(name, help=help, description=help[0].upper() + help[1:] + ".", build=build)
+    return sub.add_parser(
+        name, help=help, description=help[0].upper() + help[1:] + ".", epilog=STATUSES, build=build
+    )
 
 
 def typed(convert: Callable[[str], Any]) -> Callable[[str], Any]:

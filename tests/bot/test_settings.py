@@ -60,3 +60,56 @@ def test_debug_logs_never_show_protocol_exchanges() -> None:
 
     quiet_libraries("DEBUG")
     assert all(logging.getLogger(name).getEffectiveLevel() >= logging.INFO for name in CHATTY_LIBRARIES)
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        # Issue 11 point 9: "miagestages" was accepted and the mailbox contacted.
+        pytest.param(
+            '[mail]\naddress = "miagestages"\n', "clé « mail.address » : adresse e-mail invalide", id="address"
+        ),
+        pytest.param('[mail]\naliases = ["ok@univ.fr", "bureau"]\n', "clé « mail.aliases »", id="alias"),
+        pytest.param('[mail]\nrouting = { offer = ["x@y"] }\n', "clé « mail.routing.offer »", id="routing"),
+        # Point 12: the allowed range is given, and pydantic's English never shows.
+        pytest.param("[mail]\nimap_port = 0\n", "valeur trop petite (attendu : plus de 0)", id="range-low"),
+        pytest.param("[mail]\nimap_port = 70000\n", "valeur trop grande (attendu : moins de 65536)", id="range-high"),
+        pytest.param("[mail]\nauto_reply_min_score = 2\n", "(attendu : au plus 1)", id="range-le"),
+        pytest.param('[mail]\nmode = "auto"\n', "attendu : 'draft' ou 'send'", id="literal"),
+        pytest.param('[mail]\naliases = "a@b.fr"\n', "liste attendue", id="list"),
+    ],
+)
+def test_values_are_checked_in_french(tmp_path: Path, content: str, expected: str) -> None:
+    file = tmp_path / "config.toml"
+    file.write_text(content)
+    with pytest.raises(ConfigError) as caught:
+        load_settings(file)
+    message = str(caught.value)
+    assert expected in message, message
+    assert not any(word in message for word in ("value is not", "Input should", "email address", "Value error"))
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        pytest.param("default_programme = \n", "ligne 1, colonne 21 : valeur illisible", id="no-value"),
+        pytest.param("a = 1\na = 2\n", "ligne 2, colonne 6 : clé définie deux fois", id="twice"),
+        pytest.param('a = "x\n', "ligne 1", id="unterminated"),
+    ],
+)
+def test_toml_errors_are_french(tmp_path: Path, content: str, expected: str) -> None:
+    file = tmp_path / "config.toml"
+    file.write_text(content)
+    with pytest.raises(ConfigError) as caught:
+        load_settings(file)
+    assert expected in str(caught.value) and "at line" not in str(caught.value)
+
+
+def test_unreadable_config_is_said_in_french(tmp_path: Path) -> None:
+    (tmp_path / "config.toml").mkdir()
+    with pytest.raises(ConfigError) as caught:
+        load_settings(tmp_path / "config.toml")
+    assert "Errno" not in str(caught.value) and "Is a directory" not in str(caught.value)
+    (tmp_path / "latin1.toml").write_bytes('timezone = "Europe/Paris" # été\n'.encode("latin-1"))
+    with pytest.raises(ConfigError, match="UTF-8"):
+        load_settings(tmp_path / "latin1.toml")
