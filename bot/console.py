@@ -14,7 +14,7 @@ from datetime import date
 from typing import TextIO
 
 from bot.assistant.answer import Answer, ask
-from bot.calculators import Calculator, Context, Kind, calculators, run
+from bot.calculators import Calculator, Context, Kind, Option, calculators, run
 from bot.errors import BotError, InputError
 from bot.parsing import MAX_QUESTION, MONTHS, clean_line
 from knowledge.text import fold
@@ -26,12 +26,23 @@ QUIT = {"quitter", "exit", "quit", "q"}
 HELP_WORDS = {"aide", "help", "h"}
 
 
+def positional_options(calculator: Calculator) -> list[Option]:
+    """The options that may be given without their name: the required ones, then the first optional one."""
+    options = [o for o in calculator.chat_options if o.kind is not Kind.FLAG]
+    required = [o for o in options if o.required]
+    optional = [o for o in options if not o.required]
+    return required + optional[:1]
+
+
 def usage(calculator: Calculator) -> str:
-    """``/gratification DEBUT FIN [heures_par_jour=…] …``."""
+    """``/gratification DEBUT FIN [HEURES_PAR_JOUR] [region=…] …``."""
+    in_order = positional_options(calculator)
     words = [f"/{calculator.name}"]
     for option in calculator.chat_options:
         if option.required:
             words.append(option.name.upper())
+        elif option in in_order:
+            words.append(f"[{option.name.upper()}]")
         elif option.kind is Kind.FLAG:
             words.append(f"[{option.name}]")
         else:
@@ -81,7 +92,7 @@ def assign(calculator: Calculator, words: list[str]) -> dict[str, object]:
     """The console's words mapped onto the calculator's options (by name, by position, flags by name)."""
     options = {option.name: option for option in calculator.chat_options}
     raw: dict[str, object] = {}
-    positional: list[str] = []
+    positional: list[str] = []  # the words given without a name, in order
     for word in words:
         name, equals, value = word.partition("=")
         if equals and fold(name) in options:
@@ -91,10 +102,10 @@ def assign(calculator: Calculator, words: list[str]) -> dict[str, object]:
         else:
             positional.append(word)
     index = 0
-    for option in calculator.chat_options:
+    for option in positional_options(calculator):
         if index >= len(positional):
             break
-        if option.name in raw or option.kind is Kind.FLAG:
+        if option.name in raw:
             continue
         width = _date_width(positional, index) if option.kind is Kind.DATE else 1
         raw[option.name] = " ".join(positional[index : index + width])
