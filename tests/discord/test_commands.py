@@ -219,3 +219,83 @@ async def test_officer_closes_an_offer(tree: Any, core: Core) -> None:
     again = Interaction(user=officer())
     await call(tree, "offre fermer", again, reference=result.fingerprint)
     assert again.response.last["content"] == "Aucune offre ouverte avec cette référence."
+
+
+# ---- issue 11 points 16 and 17 ----------------------------------------------------------------------
+OFFICER_COMMANDS = {"offre", "serveur", "questions", "avis", "messagerie"}
+
+
+def test_officer_commands_are_hidden_and_server_only(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["discord", "commands", "--json"]) == 0
+    by_name = {c["name"]: c for c in json.loads(capsys.readouterr().out)}
+    for name, found in by_name.items():
+        officer_only = name in OFFICER_COMMANDS
+        assert found["officers_only"] is officer_only, name
+        assert found["guild_only"] is officer_only, name
+        assert found["permissions"] == (["manage_guild"] if officer_only else []), name
+        assert found["default_member_permissions"] == ("32" if officer_only else None), name
+
+
+async def test_officer_commands_refuse_direct_messages(tree: Any) -> None:
+    interaction = Interaction(user=officer(), guild_id=None)
+    await call(tree, "questions", interaction)
+    assert interaction.response.last["content"] == "Commande à utiliser sur un serveur."
+
+
+def test_choices_show_french_labels_with_ids_as_values(tree: Any) -> None:
+    def choices(path: str, option: str) -> dict[str, str]:
+        param = command(tree, path)._params[option]
+        return {c.value: c.name for c in param.choices}
+
+    assert choices("gratification", "region")["reunion"] == "La Réunion"
+    assert choices("gratification", "region")["metropole"] == "France métropolitaine"
+    assert choices("alternance dates", "formation")["l3i"] == "L3I parcours MIAGE 2025/2026"
+    assert choices("alternance dates", "contrat")["stage-alternance"] == "Stage en alternance"
+    assert choices("alternance salaire", "contrat")["professionnalisation"] == "Contrat de professionnalisation"
+
+
+def test_options_are_the_calculators_table(tree: Any) -> None:
+    # Point 17: the bounds are the command line's; names and choices are those of the console.
+    from bot.calculators import calculators  # noqa: PLC0415
+
+    for calculator in calculators():
+        found = command(tree, calculator.name)
+        params = {p.display_name: p for p in found.parameters}
+        assert list(params) == [o.name for o in calculator.chat_options], calculator.name
+        for option in calculator.chat_options:
+            param = params[option.name]
+            assert param.required is option.required and param.description == option.help
+            assert [(c.value, c.name) for c in param.choices] == list(option.choices)
+            if option.high is not None:
+                assert (param.min_value, param.max_value) == (option.low, option.high), option.name
+    age = command(tree, "alternance salaire")._params["age"]
+    assert (age.min_value, age.max_value) == (16, 99)
+    assert command(tree, "stagiaires")._params["effectif"].min_value == 1
+
+
+def test_commands_json_has_types_choices_autocomplete(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    main(["discord", "commands", "--json"])
+    by_name = {c["name"]: c for c in json.loads(capsys.readouterr().out)}
+    options = {o["name"]: o for o in by_name["gratification"]["options"]}
+    assert options["debut"]["type"] == "string" and options["heures_par_jour"]["type"] == "number"
+    assert (options["heures_par_jour"]["min_value"], options["heures_par_jour"]["max_value"]) == (1, 10)
+    assert {"name": "La Réunion", "value": "reunion"} in options["region"]["choices"]
+    assert by_name["faq"]["options"][0]["autocomplete"] is True
+    salaire = next(o for o in by_name["alternance"]["options"] if o["name"] == "salaire")
+    assert salaire["type"] == "subcommand"
+    assert {o["name"]: o["type"] for o in salaire["options"]}["niveau_base"] == "boolean"
+
+
+async def test_professionalisation_pay_uses_the_guide_row_by_default(tree: Any) -> None:
+    interaction = Interaction()
+    await call(tree, "alternance salaire", interaction, contrat="professionnalisation", age=24)
+    assert "80 % du SMIC" in (interaction.response.last["embed"].description or "")
+    base = Interaction()
+    await call(tree, "alternance salaire", base, contrat="professionnalisation", age=24, niveau_base=True)
+    assert "70 % du SMIC" in (base.response.last["embed"].description or "")
