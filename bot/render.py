@@ -1,4 +1,4 @@
-"""Calculator results as the contract's JSON objects (../shared/CLI.md) and as French text."""
+"""Calculator results as the contract's JSON objects (docs/CLI.md) and as French text."""
 
 from datetime import date
 from decimal import Decimal

@@ -1,4 +1,4 @@
-"""``stagebot ask``, ``ask --jsonl``, ``dates`` and ``chat`` as ../shared/CLI.md describes them."""
+"""``stagebot ask``, ``ask --jsonl``, ``dates`` and ``chat`` as docs/CLI.md describes them."""
 
 import io
 import json

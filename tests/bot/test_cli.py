@@ -1,4 +1,4 @@
-"""The calculators on the command line: the JSON contract of ../shared/CLI.md and French errors."""
+"""The calculators on the command line: the JSON contract of docs/CLI.md and French errors."""
 
 import json
 import subprocess

@@ -26,7 +26,7 @@ def test_service_public_worked_example_2024() -> None:
 
 
 def test_cli_contract_example_2026() -> None:
-    # ../shared/CLI.md example: 64 days, 448 h, 4.5 €/h, 2 016 €, smoothed 672 €, June 693 €.
+    # docs/CLI.md example: 64 days, 448 h, 4.5 €/h, 2 016 €, smoothed 672 €, June 693 €.
     r = gratification.compute(date(2026, 6, 1), date(2026, 8, 28))
     assert (r.working_days, r.hours, r.total_min, r.smoothed_monthly) == (64, D(448), D(2016), D(672))
     assert r.months[0].month == "2026-06"
