@@ -133,6 +133,8 @@ class Console:
         text = clean_line(line)  # arrow keys typed without line editing arrive as escape sequences
         if not text:
             return ""
+        if any("\udc80" <= c <= "\udcff" for c in text):  # bytes that were not UTF-8 (surrogateescape)
+            return "Ce message n'est pas du texte UTF-8 : vérifiez l'encodage du terminal."
         if len(text) > MAX_QUESTION:
             return f"Message trop long ({len(text)} caractères, {MAX_QUESTION} au plus) : posez-le en quelques phrases."
         self.history.append(text)
@@ -192,6 +194,8 @@ class Console:
     def loop(self, stdin: TextIO, stdout: TextIO) -> int:
         """Read lines until /quitter, end of input, Ctrl-D or Ctrl-C; line editing on a terminal."""
         terminal = stdin is sys.stdin and stdin.isatty() and stdout.isatty()
+        if hasattr(stdin, "reconfigure"):  # a line that is not UTF-8 is answered, not fatal
+            stdin.reconfigure(errors="surrogateescape")
         if terminal:
             import readline  # noqa: F401, PLC0415 - gives input() line editing and history (arrow keys)
         stdout.write(f"StageBot ({self.programme_id}). Posez votre question, /aide pour les commandes.\n")

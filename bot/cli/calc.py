@@ -11,17 +11,8 @@ from typing import TYPE_CHECKING, Any
 from bot.cli.parser import FrenchParser, add_lazy_parser
 
 if TYPE_CHECKING:
-    from bot.calculators import Calculator
+    from bot.calculators import Calculator, Option
     from bot.settings import Settings
-
-_METAVARS = {
-    "date": "AAAA-MM-JJ",
-    "dates": "AAAA-MM-JJ",
-    "number": "N",
-    "integer": "N",
-    "programme": "ID",
-    "weekdays": "mon,tue,…",
-}
 
 
 def register(sub: "argparse._SubParsersAction[FrenchParser]") -> None:
@@ -54,11 +45,13 @@ def _build_dates(parser: FrenchParser) -> None:
     add_options(parser, calculator("dates"))
 
 
-def _help(option: Any) -> str:
-    text: str = option.help[0].lower() + option.help[1:]
-    if option.kind.value == "choice" and any(value != label for value, label in option.choices):
+def _help(option: "Option") -> str:
+    from bot.calculators import Kind  # noqa: PLC0415
+
+    text = option.help[0].lower() + option.help[1:]
+    if option.kind is Kind.CHOICE and any(value != label for value, label in option.choices):
         text += " ; " + ", ".join(f"{value} : {label}" for value, label in option.choices)
-    elif option.kind.value in ("choice", "programme"):
+    elif option.kind in (Kind.CHOICE, Kind.PROGRAMME):
         text += " ; " + ", ".join(value for value, _ in option.choices)
     if option.low is not None and option.high is not None:
         text += f" ; de {option.low} à {option.high}"
@@ -67,6 +60,9 @@ def _help(option: Any) -> str:
 
 def add_options(parser: FrenchParser, calculator: "Calculator") -> None:
     """The calculator's command-line options, ``--json``, and its dispatch."""
+    from bot.calculators import Kind  # noqa: PLC0415
+
+    metavars = {Kind.DATE: "AAAA-MM-JJ", Kind.DATES: "AAAA-MM-JJ", Kind.PROGRAMME: "ID", Kind.WEEKDAYS: "mon,tue,…"}
     groups: dict[str, Any] = {}
     for option in calculator.options:
         if option.flag is None:
@@ -77,17 +73,16 @@ def add_options(parser: FrenchParser, calculator: "Calculator") -> None:
                 groups[option.exclusive] = parser.add_mutually_exclusive_group()
             target = groups[option.exclusive]
         kwargs: dict[str, Any] = {"dest": option.name, "help": _help(option)}
-        if option.kind.value == "flag":
+        if option.kind is Kind.FLAG:
             kwargs["action"] = "store_true"
         else:
-            kwargs["metavar"] = _METAVARS.get(option.kind.value)
-            if option.kind.value == "dates":
+            kwargs["metavar"] = metavars.get(option.kind, "N")
+            kwargs["required"] = option.required
+            if option.kind is Kind.DATES:
                 kwargs["action"] = "append"
-            if option.kind.value == "choice":
+            if option.kind is Kind.CHOICE:
                 kwargs["choices"] = [value for value, _ in option.choices]
                 kwargs["metavar"] = option.name.upper()
-            if option.required:
-                kwargs["required"] = True
         target.add_argument(option.flag, **kwargs)
     if calculator.unit_flags:
         units = parser.add_mutually_exclusive_group(required=True)

@@ -538,7 +538,8 @@ def report_commands(core: Core) -> list[Any]:
             ephemeral=True,
         )
 
-    return [officers(hidden(server(command))) for command in (questions, avis, messagerie)]
+    reports: tuple[Any, ...] = (questions, avis, messagerie)
+    return [officers(hidden(server(report))) for report in reports]
 
 
 def build_tree(client: discord.Client, core: Core) -> app_commands.CommandTree[Any]:

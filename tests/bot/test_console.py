@@ -44,6 +44,15 @@ def test_options_by_name_flags_and_years() -> None:
     assert console.reply("/alternance") == "Précisez : /alternance salaire, /alternance dates."
 
 
+def test_lines_that_are_not_questions_are_not_asked() -> None:
+    asked: list[str] = []
+    console = Console("paris1-miage", TODAY, on_answer=lambda q, p, a: asked.append(q))
+    assert console.reply("\x1b[A\x1b[B\n") == ""  # arrow keys without line editing
+    assert "UTF-8" in (console.reply(b"dur\xe9e\n".decode("utf-8", "surrogateescape")) or "")
+    assert "trop long" in (console.reply("stage " * 500) or "")
+    assert asked == [] and console.history == []
+
+
 def test_every_command_an_answer_mentions_exists_in_the_console_and_on_discord() -> None:
     # Point 6: answers pointed to /alternance, which existed only on Discord.
     console = Console("paris1-miage", TODAY)
