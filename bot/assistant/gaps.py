@@ -6,17 +6,16 @@ to the store with its nearest entries. ``gaps`` groups the same question asked i
 """
 
 import json
-import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from bot.assistant.answer import THRESHOLD, Answer
+from bot.parsing import clean_line
 from bot.store import Store
 from knowledge.text import tokens
 
 LOW_CONFIDENCE = THRESHOLD + 0.1  # answered, but close enough to the threshold to deserve a look
 STORED_MAX = 500  # characters kept of a question: enough to recognise it, never a megabyte per row
-_CONTROLS = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|O.|[@-_])?|[\x00-\x1f\x7f-\x9f]")
 
 
 @dataclass(frozen=True)
@@ -57,7 +56,7 @@ def log_question(store: Store, question: str, programme: str, answer: Answer, ch
     if not needs_review(answer):
         return False
     # Terminal escape sequences and control characters are not part of a question; nothing left, nothing logged.
-    question = " ".join(_CONTROLS.sub(" ", question).split())
+    question = " ".join(clean_line(question).split())
     if not question:
         return False
     question = question if len(question) <= STORED_MAX else question[: STORED_MAX - 1] + "…"

@@ -6,6 +6,7 @@ import sys
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, BinaryIO, TextIO
 
+from bot.cli.common import programme_id
 from bot.cli.parser import FrenchParser, add_lazy_parser, typed
 from bot.errors import EXIT_FAILURE, InputError
 
@@ -58,12 +59,6 @@ def _build_kb(parser: FrenchParser) -> None:
     gaps.add_argument("--programme", metavar="ID", help="seulement ce programme")
     gaps.add_argument("--json", action="store_true", help="JSON, une question par ligne")
     gaps.set_defaults(func=run_kb_gaps)
-
-
-def _programme_id(chosen: str | None, settings: "Settings") -> str:
-    from rules.programmes import programme  # noqa: PLC0415
-
-    return programme(chosen or settings.default_programme).id  # French error for an unknown identifier
 
 
 def _json_line(line: str) -> dict[str, object]:
@@ -121,7 +116,7 @@ def run_ask(args: argparse.Namespace, settings: "Settings") -> int:
     if args.question is None:
         raise InputError("Posez une question entre guillemets, ou utilisez --jsonl.")
     question = read_question(args.question)
-    chosen = _programme_id(args.programme, settings)
+    chosen = programme_id(args.programme, settings)
     answer = ask(question, chosen, now)
     emit(args, answer.as_json(), answer.as_text())
     log(question, chosen, answer)
@@ -157,7 +152,7 @@ def run_kb_gaps(args: argparse.Namespace, settings: "Settings") -> int:
     from bot.assistant.gaps import gaps  # noqa: PLC0415
     from bot.store import Store  # noqa: PLC0415
 
-    chosen = _programme_id(args.programme, settings) if args.programme else None
+    chosen = programme_id(args.programme, settings) if args.programme else None
     store = Store(settings.database)
     try:
         found = gaps(store, limit=args.limit, programme=chosen)

@@ -93,3 +93,10 @@ class QuestionLog:
             # The student's answer matters more than the officers' list: say it once, go on.
             self._failed = True
             print(f"{exc} La question n'a pas été enregistrée pour les responsables.", file=sys.stderr)
+
+
+def programme_id(chosen: str | None, settings: "Settings") -> str:
+    """The programme asked for, else the configured one; a French error names the known ones."""
+    from rules.programmes import programme  # noqa: PLC0415
+
+    return programme(chosen or settings.default_programme).id

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bot.cli.common import programme_id
 from bot.cli.parser import FrenchParser, add_lazy_parser, typed
 from bot.errors import ConfigError, InputError
 
@@ -69,12 +70,6 @@ def _mail_settings(settings: "Settings") -> "MailSettings":
     return settings.mail or MailSettings()
 
 
-def _programme_id(chosen: str | None, settings: "Settings") -> str:
-    from rules.programmes import programme  # noqa: PLC0415
-
-    return programme(chosen or settings.default_programme).id
-
-
 def run_triage(args: argparse.Namespace, settings: "Settings") -> int:
     """``stagebot triage``: the mailbox service's decision for each mail file, in order."""
     from bot import render  # noqa: PLC0415
@@ -84,7 +79,7 @@ def run_triage(args: argparse.Namespace, settings: "Settings") -> int:
 
     mail_settings = _mail_settings(settings)
     if args.programme:
-        mail_settings = mail_settings.model_copy(update={"programme": _programme_id(args.programme, settings)})
+        mail_settings = mail_settings.model_copy(update={"programme": programme_id(args.programme, settings)})
     raws = [(path, read_file(path)) for path in args.files]  # every file readable before any output
     now = today(settings)
     for path, raw in raws:
@@ -103,7 +98,7 @@ def run_offer_check(args: argparse.Namespace, settings: "Settings") -> int:
     from bot.cli.common import read_file, today  # noqa: PLC0415
     from bot.offers.extract import read_offer_bytes  # noqa: PLC0415
 
-    chosen = _programme_id(args.programme, settings)
+    chosen = programme_id(args.programme, settings)
     mail_settings = _mail_settings(settings)
     raws = [(path, read_file(path)) for path in args.files]
     now = today(settings)
