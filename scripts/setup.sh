@@ -28,7 +28,9 @@ fi
 extra=""
 [ "${1:-}" = "--dev" ] && extra="[dev]"
 stamp=".venv/.installed${extra}"
-if [ ! -x .venv/bin/python ] || [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+installed() { [ -x .venv/bin/python ] && [ -f "$1" ] && [ ! pyproject.toml -nt "$1" ]; }
+# The development install holds the plain one: scripts/run.sh after scripts/test.sh installs nothing.
+if ! installed "$stamp" && ! { [ -z "$extra" ] && installed ".venv/.installed[dev]"; }; then
   if [ -n "$extra" ]; then
     echo "Installation de StageBot et de ses outils de test dans .venv (la première fois : une à deux minutes)…" >&2
   else
