@@ -32,7 +32,8 @@ from bot.errors import BotError, InputError
 from rules.errors import RuleError
 from rules.gratification import GratificationResult
 from rules.money import fr_amount, fr_number
-from rules.programmes import programme, programmes
+from rules.programmes import programme as profile
+from rules.programmes import programmes
 
 log = logging.getLogger("stagebot.discord")
 
@@ -397,17 +398,13 @@ class ProgrammeGroup(app_commands.Group, name="programme", description="Votre fo
     async def choix(self, interaction: discord.Interaction[Any], programme: str) -> None:
         def build() -> discord.Embed:
             self.core.choose_programme(interaction.user.id, programme)
-            chosen = _programme(programme)
+            chosen = profile(programme)
             return embed(
                 "Programme enregistré",
                 f"Vos réponses suivront désormais les règles de : {chosen.name} ({chosen.institution}).",
             )
 
         await respond(interaction, build, ephemeral=True)
-
-
-def _programme(programme_id: str) -> Any:
-    return programme(programme_id)
 
 
 class OfficerGroup(app_commands.Group):
@@ -437,7 +434,7 @@ class ServerGroup(
 
         def build() -> discord.Embed:
             self.core.set_guild_programme(guild_id, programme)
-            return embed("Programme du serveur", f"Par défaut sur ce serveur : {_programme(programme).name}.")
+            return embed("Programme du serveur", f"Par défaut sur ce serveur : {profile(programme).name}.")
 
         await respond(interaction, build, ephemeral=True)
 
