@@ -16,7 +16,7 @@ from typing import TextIO
 from bot.assistant.answer import Answer, ask
 from bot.calculators import Calculator, Context, Kind, Option, calculators, run
 from bot.errors import BotError, InputError
-from bot.parsing import MAX_QUESTION, MONTHS, clean_line
+from bot.parsing import MONTHS, clean_line, read_question
 from knowledge.text import fold
 from rules.errors import RuleError
 from rules.programmes import programme, programmes
@@ -130,13 +130,12 @@ class Console:
 
     def reply(self, line: str) -> str | None:
         """The answer to one line; None means the conversation ends."""
-        text = clean_line(line)  # arrow keys typed without line editing arrive as escape sequences
-        if not text:
+        if not clean_line(line):  # arrow keys typed without line editing arrive as escape sequences
             return ""
-        if any("\udc80" <= c <= "\udcff" for c in text):  # bytes that were not UTF-8 (surrogateescape)
-            return "Ce message n'est pas du texte UTF-8 : vérifiez l'encodage du terminal."
-        if len(text) > MAX_QUESTION:
-            return f"Message trop long ({len(text)} caractères, {MAX_QUESTION} au plus) : posez-le en quelques phrases."
+        try:
+            text = read_question(line)  # not UTF-8, or too long: said, not asked nor logged
+        except InputError as exc:
+            return str(exc)
         self.history.append(text)
         if not text.startswith("/"):
             return self._ask(text)
