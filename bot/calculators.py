@@ -312,6 +312,18 @@ def calculators() -> tuple[Calculator, ...]:
         default="metropole",
         choices=tuple((r.id, r.label) for r in REGIONS.values()),
     )
+
+    def contract(choices: tuple[tuple[str, str], ...]) -> Option:
+        return Option(
+            "contrat",
+            "--contract",
+            Kind.CHOICE,
+            "Type de contrat",
+            "Le type de contrat",
+            required=True,
+            choices=choices,
+        )
+
     contract_choices = (
         ("apprentissage", "Contrat d'apprentissage"),
         ("professionnalisation", "Contrat de professionnalisation"),
@@ -466,15 +478,7 @@ def calculators() -> tuple[Calculator, ...]:
             ("calc", "alternance-salaire"),
             "Salaire minimum d'un apprenti ou d'un contrat de professionnalisation",
             (
-                Option(
-                    "contrat",
-                    "--contract",
-                    Kind.CHOICE,
-                    "Type de contrat",
-                    "Le type de contrat",
-                    required=True,
-                    choices=contract_choices,
-                ),
+                contract(contract_choices),
                 Option(
                     "age",
                     "--age",
@@ -527,15 +531,7 @@ def calculators() -> tuple[Calculator, ...]:
                     required=True,
                     choices=tuple((f.id, f.label) for f in contracts.FORMATIONS.values()),
                 ),
-                Option(
-                    "contrat",
-                    "--contract",
-                    Kind.CHOICE,
-                    "Type de contrat",
-                    "Le type de contrat",
-                    required=True,
-                    choices=(*contract_choices, ("stage-alternance", "Stage en alternance")),
-                ),
+                contract((*contract_choices, ("stage-alternance", "Stage en alternance"))),
                 Option(
                     "ddf",
                     "--ddf",
