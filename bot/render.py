@@ -1,4 +1,4 @@
-"""Calculator results as the contract's JSON objects (../shared/CLI.md) and as French text."""
+"""Calculator results as the contract's JSON objects (docs/CLI.md) and as French text."""
 
 from datetime import date
 from decimal import Decimal
@@ -74,8 +74,10 @@ def gratification_text(r: GratificationResult, *, region_id: str) -> str:
             f"  {m.month} : {m.days} j, {fr_number(m.hours)} h × {fr_number(m.rate)} €/h = {fr_amount(m.amount)}"
             for m in r.months
         )
-    else:
+    elif r.months:
         lines.append("Mois par mois : " + ", ".join(f"{m.month} {m.days} j ({fr_number(m.hours)} h)" for m in r.months))
+    else:
+        lines.append("Aucun jour travaillé sur cette période (week-ends, jours fériés et jours non travaillés ôtés).")
     lines.extend(f"⚠ {w}" for w in r.warnings)
     lines.extend(f"• {n}" for n in r.notes)
     lines.append("Sources : " + " ; ".join(r.sources))
@@ -208,16 +210,16 @@ def steps_text(steps: list[Step], *, start: date, today: date | None = None) -> 
     return "\n".join(lines)
 
 
-def dates_text(events: list[Dated]) -> str:
-    """Key dates for people."""
+def dates_text(events: list[Dated], notes: tuple[str, ...] = ()) -> str:
+    """Key dates for people, in the guide's words where it gives no exact day."""
+    lines = [f"{e.when} : {e.label}" + (f" ({e.where})" if e.where else "") + f" [{e.source}]" for e in events]
     if not events:
-        return "Aucune date clé à venir pour ce programme."
-    lines = []
-    for e in events:
-        span = f"{fr_short_date(e.start)}" + (f" → {fr_short_date(e.end)}" if e.end else "")
-        where = f" ({e.where})" if e.where else ""
-        lines.append(f"{span} : {e.label}{where} [{e.source}]")
+        lines.append("Aucune date clé à venir pour ce programme.")
+    lines.extend(f"• {note}" for note in notes)
     return "\n".join(lines)
+
+
+GAP_SHOWN = 200  # characters of a logged question shown in the officers' list
 
 
 def gaps_text(gaps: list["Gap"]) -> str:
@@ -233,8 +235,9 @@ def gaps_text(gaps: list["Gap"]) -> str:
             if gap.answered == gap.count
             else f"répondue {gap.answered} fois sur {gap.count}, avec peu de confiance"
         )
+        question = gap.question if len(gap.question) <= GAP_SHOWN else gap.question[: GAP_SHOWN - 1] + "…"
         lines.append(
-            f"{gap.count} × « {gap.question} » ({', '.join(gap.programmes)} ; {fate} ; "
+            f"{gap.count} × « {question} » ({', '.join(gap.programmes)} ; {fate} ; "
             f"dernière fois le {gap.last_asked[:10]})"
         )
         if gap.nearest:

@@ -5,14 +5,15 @@ Environment variables use the prefix ``STAGEBOT_`` and ``__`` between levels, e.
 """
 
 import os
+import re
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
-from bot.errors import ConfigError
+from bot.errors import ConfigError, os_reason
 from rules.programmes import programmes
 
 DEFAULT_CONFIG = Path("config.toml")
@@ -60,9 +61,9 @@ class MailSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     # The office's address: answers come from it, and mails from it are never answered.
-    address: str = "stages@example.org"
+    address: EmailStr = "stages@example.org"
     # Other addresses of the office (aliases): never answered either.
-    aliases: list[str] = []
+    aliases: list[EmailStr] = []
     programme: str | None = None  # the programme this mailbox serves; default_programme otherwise
     imap_host: str = "localhost"
     imap_port: int = Field(default=993, gt=0, lt=65536)
@@ -93,7 +94,7 @@ class MailSettings(BaseModel):
         "review": "Triage/À vérifier",
     }
     # Category (or "urgent") -> officer addresses. A category absent here is filed, not routed.
-    routing: dict[str, list[str]] = {}
+    routing: dict[str, list[EmailStr]] = {}
     max_bytes: int = Field(default=10 * 1024 * 1024, gt=0)  # larger mails are kept and flagged, not parsed
     reply_period_hours: int = Field(default=24, ge=0)  # at most one automatic answer per sender in this period
     auto_reply_min_score: float = Field(default=0.7, ge=0, le=1)
@@ -111,7 +112,7 @@ class MailSettings(BaseModel):
 
     @field_validator("routing")
     @classmethod
-    def _known_routes(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+    def _known_routes(cls, value: dict[str, list[EmailStr]]) -> dict[str, list[EmailStr]]:
         unknown = set(value) - {*CATEGORY_NAMES, "urgent"}
         if unknown:
             raise ValueError(f"catégorie inconnue « {sorted(unknown)[0]} »")
@@ -162,27 +163,90 @@ _MESSAGES = {
     "missing": "clé obligatoire manquante",
     "int_parsing": "nombre entier attendu",
     "int_type": "nombre entier attendu",
+    "int_from_float": "nombre entier attendu (sans décimales)",
+    "float_parsing": "nombre attendu",
+    "float_type": "nombre attendu",
     "bool_parsing": "true ou false attendu",
     "bool_type": "true ou false attendu",
-    "string_type": "texte attendu",
-    "greater_than": "valeur trop petite",
+    "string_type": "texte entre guillemets attendu",
+    "string_too_short": "texte trop court",
+    "string_too_long": "texte trop long",
     "literal_error": "valeur non autorisée",
     "model_type": "section attendue",
+    "model_attributes_type": "section attendue",
     "dict_type": "section attendue",
+    "list_type": "liste attendue, entre crochets",
     "path_type": "chemin attendu",
+    "greater_than": "valeur trop petite",
+    "greater_than_equal": "valeur trop petite",
+    "less_than": "valeur trop grande",
+    "less_than_equal": "valeur trop grande",
 }
+_BOUNDS = {"gt": "plus de", "ge": "au moins", "lt": "moins de", "le": "au plus"}
+_EMAIL_REASONS = (
+    ("must have an @-sign", "il manque le @"),
+    ("should have a period", "le domaine après le @ doit contenir un point"),
+    ("special-use or reserved name", "ce domaine est réservé et ne reçoit pas de courrier"),
+    ("before the @-sign", "la partie avant le @ n'est pas valide"),
+    ("after the @-sign", "la partie après le @ n'est pas valide"),
+)
+
+
+def _email_reason(message: str) -> str:
+    for english, french in _EMAIL_REASONS:
+        if english in message:
+            return f"adresse e-mail invalide ({french})"
+    return "adresse e-mail invalide"
+
+
+def _number(value: object) -> str:
+    return f"{value:g}".replace(".", ",") if isinstance(value, (int, float)) else str(value)
 
 
 def _french(error: ValidationError) -> str:
+    """The first validation error as one French sentence naming the key (never pydantic's English)."""
     first = error.errors()[0]
-    key = ".".join(str(part) for part in first["loc"]) or "(racine)"
-    if first["type"] == "value_error":
-        reason = str(first.get("ctx", {}).get("error", first["msg"]))
+    parts = [str(part) for part in first["loc"] if not isinstance(part, int)]
+    key = ".".join(parts) or "(racine)"
+    ctx = first.get("ctx", {})
+    kind = first["type"]
+    if kind == "value_error" and str(first["msg"]).startswith("value is not a valid email address"):
+        reason = f"{_email_reason(str(first['msg']))} : « {first.get('input')} »"
+    elif kind == "value_error":
+        reason = str(ctx.get("error", "valeur refusée"))
     else:
-        reason = _MESSAGES.get(first["type"], "valeur invalide")
-    if first["type"] == "literal_error":
-        reason += f" (attendu : {first.get('ctx', {}).get('expected', '')})"
+        reason = _MESSAGES.get(kind, "valeur refusée")
+    bounds = [f"{_BOUNDS[name]} {_number(ctx[name])}" for name in _BOUNDS if name in ctx]
+    if bounds:
+        reason += f" (attendu : {' et '.join(bounds)})"
+    if kind == "literal_error":
+        reason += f" (attendu : {str(ctx.get('expected', '')).replace(' or ', ' ou ')})"
     return f"Configuration invalide, clé « {key} » : {reason}."
+
+
+_TOML_WHERE = re.compile(r"^(?P<what>.*?)\s*\(at (?:line (?P<line>\d+), column (?P<column>\d+)|end of document)\)$")
+_TOML_REASONS = (
+    ("Invalid value", "valeur illisible (texte entre guillemets, nombre, true/false, [liste])"),
+    ("Expected '=' after a key", "« = » attendu après la clé"),
+    ("Cannot overwrite a value", "clé définie deux fois"),
+    ("Cannot declare", "section définie deux fois"),
+    ("Unterminated string", "guillemet fermant manquant"),
+    ("Unclosed array", "crochet fermant manquant"),
+    ("Invalid statement", "ligne illisible"),
+    ("Illegal character", "caractère interdit"),
+    ("Expected newline or end of document", "fin de ligne attendue"),
+    ("Invalid initial character for a key part", "nom de clé illisible"),
+)
+
+
+def _toml_french(exc: tomllib.TOMLDecodeError) -> str:
+    message = str(exc)
+    found = _TOML_WHERE.match(message)
+    what = found["what"] if found else message
+    reason = next((french for english, french in _TOML_REASONS if what.startswith(english)), "syntaxe TOML incorrecte")
+    if found and found["line"]:
+        return f"ligne {found['line']}, colonne {found['column']} : {reason}"
+    return f"à la fin du fichier : {reason}"
 
 
 def config_path(explicit: Path | None = None) -> Path:
@@ -195,16 +259,23 @@ def config_path(explicit: Path | None = None) -> Path:
 def load_settings(path: Path | None = None, *, required: bool = False) -> Settings:
     """Read and validate the settings; a missing file means defaults unless ``required``."""
     file = config_path(path)
+    named = path is not None or CONFIG_ENV in os.environ
     data: dict[str, Any] = {}
     if file.exists():
         try:
             data = tomllib.loads(file.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"Le fichier {file} n'est pas un TOML valide : {exc}.") from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"Impossible de lire {file} : {exc}.") from None
-    elif required or path is not None:
-        raise ConfigError(f"Fichier de configuration introuvable : {file} (copiez config.example.toml).")
+            raise ConfigError(f"Le fichier {file} n'est pas un TOML valide, {_toml_french(exc)}.") from None
+        except UnicodeDecodeError:
+            raise ConfigError(f"Impossible de lire {file} : ce n'est pas un texte UTF-8.") from None
+        except OSError as exc:
+            raise ConfigError(f"Impossible de lire {file} : {os_reason(exc)}.") from None
+    elif required or named:
+        # A file named by --config or STAGEBOT_CONFIG must exist; only the implicit ./config.toml may be absent.
+        by = "--config" if path is not None else CONFIG_ENV
+        raise ConfigError(
+            f"Fichier de configuration introuvable : {file} (donné par {by} ; copiez config.example.toml)."
+        )
     try:
         return Settings(**data)
     except ValidationError as exc:

@@ -4,8 +4,10 @@ The schema version is SQLite's ``user_version``; each entry of ``MIGRATIONS`` ta
 version further inside one transaction, so a file is always at a version the code knows. A file
 from a newer StageBot is refused rather than guessed at.
 
-Errors: ``StoreError`` (a ``ConfigError``): the file cannot be opened, is not a database, or is
-newer than this code. Its message is one French sentence naming the file.
+Errors: ``StoreError`` (a ``ServiceError``, exit status 1): the file cannot be opened, is not a
+database, or is newer than this code; ``NoSuchFolder`` (exit status 2): the configured path lies in
+a folder that does not exist, which StageBot never creates. Each message is one French sentence
+naming the file.
 """
 
 import sqlite3
@@ -13,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from bot.errors import ConfigError
+from bot.errors import EXIT_BAD_INPUT, ServiceError, os_reason, sqlite_reason
 
 MIGRATIONS: tuple[str, ...] = (
     # 1: questions the assistant could not answer, or answered with low confidence (issue 3).
@@ -130,8 +132,14 @@ MIGRATIONS: tuple[str, ...] = (
 )
 
 
-class StoreError(ConfigError):
+class StoreError(ServiceError):
     """The SQLite file cannot be used."""
+
+
+class NoSuchFolder(StoreError):
+    """The file's folder does not exist: a wrong ``database`` path, i.e. bad input."""
+
+    exit_status = EXIT_BAD_INPUT
 
 
 class Store:
@@ -139,8 +147,12 @@ class Store:
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
+        if str(path) != ":memory:" and not self.path.parent.is_dir():
+            raise NoSuchFolder(
+                f"Le dossier « {self.path.parent} » de la base de données « {self.path.name} » n'existe pas : "
+                "créez-le, ou corrigez la clé « database » de config.toml."
+            )
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
             # Autocommit mode: every write is either a single statement or inside `transaction()`.
             self.db = sqlite3.connect(self.path, isolation_level=None, timeout=10)
             self.db.row_factory = sqlite3.Row
@@ -149,8 +161,10 @@ class Store:
             self.db.execute("PRAGMA synchronous=FULL")
             self.db.execute("PRAGMA foreign_keys=ON")
             self._migrate()
-        except (sqlite3.DatabaseError, OSError) as exc:
-            raise StoreError(f"Base de données « {self.path} » inutilisable : {exc}.") from None
+        except sqlite3.Error as exc:
+            raise StoreError(f"Base de données « {self.path} » inutilisable : {sqlite_reason(exc)}.") from None
+        except OSError as exc:
+            raise StoreError(f"Base de données « {self.path} » inutilisable : {os_reason(exc)}.") from None
 
     def _migrate(self) -> None:
         version = int(self.db.execute("PRAGMA user_version").fetchone()[0])

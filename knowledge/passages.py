@@ -13,7 +13,7 @@ from importlib import resources
 
 from knowledge.text import tokens
 
-EXCERPT_CHARS = 300
+EXCERPT_CHARS = 200
 WINDOW_LINES = 6
 MIN_STEMS = 8
 

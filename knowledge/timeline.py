@@ -1,23 +1,58 @@
-"""Each programme's key dates of the school year, as its guide gives them (day and month only)."""
+"""Each programme's key dates, as its guide gives them, and nothing the guide does not give.
 
+A guide dates an event in one of three ways, and StageBot keeps the difference:
+- a day and a month that come back every school year ("16 sept", "31 août"): placed in each year;
+- words for a part of a month ("mi-novembre", "début mars", "janvier/février"): shown in the guide's
+  words; the JSON's ``date`` and ``end`` bound them by thirds of a month (début = 1–10, mi = 11–20,
+  fin = 21–last day) and ``exact`` is false;
+- a date of one school year only (AMU Tableau 5: DDF 01/09/2025, DFF 03/07/2026): shown in that year
+  and never carried over to the next one, for which the guide says nothing.
+"""
+
+import calendar
 from dataclasses import dataclass
 from datetime import date
 
+from rules.calendar import MONTHS_FR
 from rules.programmes import GUIDE_AMU_ALLSH, GUIDE_AMU_MIAGE, GUIDE_LILLE, GUIDE_PARIS1
+
+MonthDay = tuple[int, int]
 
 
 @dataclass(frozen=True)
 class Event:
-    """A yearly event: (month, day) to optional (month, day), label, place, source."""
+    """An event as the guide dates it.
 
-    start: tuple[int, int]
+    ``start``/``end``: (month, day) of a yearly event, exact or bounding the guide's words;
+    ``words``: the guide's words when it gives no exact day; ``year``: the one year of an event the
+    guide dates once (then ``start`` and ``end`` are in that year, ``end`` possibly the next).
+    """
+
+    start: MonthDay
     label: str
     where: str
     source: str
-    end: tuple[int, int] | None = None
+    end: MonthDay | None = None
+    words: str | None = None
+    year: int | None = None
+
+
+def _third(word: str, month: int) -> tuple[MonthDay, MonthDay]:
+    """Début, mi or fin of a month as a span of days (a leap year's February is never assumed)."""
+    last = calendar.monthrange(2001, month)[1]
+    first_day, last_day = {"début": (1, 10), "mi": (11, 20), "fin": (21, last)}[word]
+    return (month, first_day), (month, last_day)
+
+
+def _words(words: str, label: str, where: str, source: str, start: MonthDay, end: MonthDay) -> Event:
+    return Event(start, label, where, source, end=end, words=words)
 
 
 _LILLE = f"{GUIDE_LILLE}, Calendrier (quand / où / quoi)"
+_MID_NOV, _MID_JAN, _MID_FEB, _EARLY_MAR = _third("mi", 11), _third("mi", 1), _third("mi", 2), _third("début", 3)
+_AMU_VALIDATION = f"{GUIDE_AMU_MIAGE}, §3.3.1 Le calendrier de validation"
+_AMU_TABLE5 = f"{GUIDE_AMU_MIAGE}, §3.3.2, Tableau 5"
+_AMU_TUTORS = f"{GUIDE_AMU_MIAGE}, §4.6 Tuteurs universitaires et visites en entreprise"
 EVENTS: dict[str, tuple[Event, ...]] = {
     "lille-l3": (
         Event((9, 16), "Présentation des stages", "amphi", _LILLE),
@@ -25,17 +60,17 @@ EVENTS: dict[str, tuple[Event, ...]] = {
         Event((10, 10), "Retours sur vos CV (en collectif)", "", _LILLE),
         Event((10, 20), "Journée des Métiers de l'Informatique (JMI)", "Polytech", _LILLE),
         Event((10, 26), "Journée de Simulation d'Entretiens (JSE)", "asso MIAGE", _LILLE),
-        Event((11, 15), "Quiz avancement 1 (mi-novembre)", "Moodle", _LILLE),
+        _words("mi-novembre", "Quiz avancement 1", "Moodle", _LILLE, *_MID_NOV),
         Event((11, 23), "JLMI, Journée Lilloise de la MIAGE et de l'Informatique", "asso MIAGE", _LILLE),
-        Event((1, 15), "Quiz avancement 2 et ouverture des RDV individuels (mi-janvier)", "Moodle", _LILLE),
+        _words("mi-janvier", "Quiz avancement 2 et ouverture des RDV individuels", "Moodle", _LILLE, *_MID_JAN),
         Event((2, 9), "Lilliad Alternance", "Lilliad", _LILLE),
-        Event((2, 15), "Quiz avancement 3 (mi-février)", "Moodle", _LILLE),
-        Event(
-            (3, 1),
-            "Pré-convention puis convention et circuit de signatures (début mars)",
+        _words("mi-février", "Quiz avancement 3", "Moodle", _LILLE, *_MID_FEB),
+        _words(
+            "début mars",
+            "Pré-convention (Moodle) puis convention et circuit de signatures (Pstage)",
             "Moodle, Pstage",
             _LILLE,
-            end=(3, 10),
+            *_EARLY_MAR,
         ),
         Event((4, 11), "Convention signée, début du stage en entreprise", "entreprise", _LILLE),
         Event((6, 19), "Rapport de stage", "Moodle", _LILLE),
@@ -43,63 +78,56 @@ EVENTS: dict[str, tuple[Event, ...]] = {
         Event((8, 31), "Date limite de fin de stage", "", f"{GUIDE_LILLE}, Durée du stage"),
     ),
     "paris1-miage": (
+        # The window opens "à la fin des partiels du deuxième semestre", a day the guide does not give.
         Event(
-            (6, 1),
-            "Fenêtre de stage : de la fin des partiels du S2 au 31 août (2 mois minimum)",
+            (8, 31),
+            "Fin de la fenêtre de stage, ouverte à la fin des partiels du deuxième semestre (2 mois minimum)",
             "entreprise",
             f"{GUIDE_PARIS1}, Modalités",
-            end=(8, 31),
         ),
-        Event(
-            (9, 1),
-            "Rapport d'activité et soutenance orale (début septembre)",
+        _words(
+            "début septembre",
+            "Rapport d'activité et soutenance orale",
             "université",
             f"{GUIDE_PARIS1}, Modalités",
-            end=(9, 10),
+            *_third("début", 9),
         ),
     ),
     "amu-miage": (
-        Event(
-            (5, 15),
-            "Ouverture de la validation des missions d'alternance",
-            "responsable de l'alternance",
-            f"{GUIDE_AMU_MIAGE}, §3.3.1 Le calendrier de validation",
-        ),
-        Event(
-            (9, 1),
-            "Début de formation L3I et Master (DDF 2025/2026)",
-            "Aix / Marseille",
-            f"{GUIDE_AMU_MIAGE}, Tableau 5",
-        ),
-        Event(
-            (10, 25),
-            "Fin du processus de validation (fin octobre / début novembre, date exacte communiquée)",
+        # Dated for 2025/2026 only: "à partir du 15 Mai 2025", Tableau 5's DDF and DFF.
+        Event((5, 15), "Ouverture de la validation des missions d'alternance", "", _AMU_VALIDATION, year=2025),
+        Event((9, 1), "Début de formation L3I, M1 et Master 2025/2027 (DDF)", "", _AMU_TABLE5, year=2025),
+        Event((9, 4), "Début de formation M2 (DDF 2025/2026)", "", _AMU_TABLE5, year=2025),
+        Event((7, 3), "Fin de formation L3I (DFF 2025/2026)", "", _AMU_TABLE5, year=2026),
+        Event((9, 2), "Fin de formation M1 (DFF 2025/2026)", "", f"{_AMU_TABLE5}, note 23", year=2026),
+        Event((9, 4), "Fin de formation M2 (DFF 2025/2026)", "", _AMU_TABLE5, year=2026),
+        Event((9, 3), "Fin de formation du Master 2025/2027 (DFF)", "", _AMU_TABLE5, year=2027),
+        # Every year, in the guide's words.
+        _words(
+            "fin octobre / début novembre",
+            "Fin du processus de validation des missions (date exacte communiquée aux étudiants)",
             "",
-            f"{GUIDE_AMU_MIAGE}, §3.3.1",
-            end=(11, 7),
+            _AMU_VALIDATION,
+            _third("fin", 10)[0],
+            _third("début", 11)[1],
         ),
-        Event(
+        _words(
+            "courant octobre, au plus tard début novembre",
+            "Affectation des tuteurs universitaires",
+            "",
+            _AMU_TUTORS,
             (10, 1),
-            "Affectation des tuteurs universitaires (octobre, au plus tard début novembre)",
-            "",
-            f"{GUIDE_AMU_MIAGE}, §4.6",
-            end=(11, 7),
+            _third("début", 11)[1],
         ),
-        Event(
-            (1, 5),
-            "1re visite du tuteur universitaire (janvier/février)",
+        _words("janvier/février", "1re visite du tuteur universitaire", "entreprise", _AMU_TUTORS, (1, 1), (2, 28)),
+        _words(
+            "avril/mai",
+            "2de visite du tuteur universitaire (voire juin pour les M2)",
             "entreprise",
-            f"{GUIDE_AMU_MIAGE}, §4.6",
-            end=(2, 28),
-        ),
-        Event(
+            _AMU_TUTORS,
             (4, 1),
-            "2de visite du tuteur universitaire (avril/mai, juin en M2)",
-            "entreprise",
-            f"{GUIDE_AMU_MIAGE}, §4.6",
-            end=(5, 31),
+            (5, 31),
         ),
-        Event((7, 3), "Fin de formation L3I (DFF 2025/2026)", "", f"{GUIDE_AMU_MIAGE}, Tableau 5"),
     ),
     "amu-allsh": (
         Event((9, 1), "Début de l'année universitaire (bornage de 13 mois)", "", f"{GUIDE_AMU_ALLSH}, III.i"),
@@ -108,30 +136,61 @@ EVENTS: dict[str, tuple[Event, ...]] = {
         ),
     ),
 }
+# What the guide leaves undated, said once under the programme's dates.
+NOTES: dict[str, tuple[str, ...]] = {
+    "paris1-miage": (
+        "Le guide ne date pas la fin des partiels du deuxième semestre : voyez le calendrier de la formation.",
+    ),
+    "amu-miage": (
+        "Le guide ne donne les dates de formation (DDF, DFF) et l'ouverture des validations que pour "
+        "l'année 2025/2026 (Master 2025/2027) : celles des années suivantes seront communiquées par la formation.",
+    ),
+}
 
 
 @dataclass(frozen=True)
 class Dated:
-    """An event placed on a calendar."""
+    """An event placed on a calendar: ``start`` and ``end`` bound it, ``when`` says it as the guide does."""
 
     start: date
     end: date | None
     label: str
     where: str
     source: str
+    when: str
+    exact: bool
+
+
+def _long(day: date) -> str:
+    return f"{day.day} {MONTHS_FR[day.month - 1]} {day.year}"
+
+
+def _place(event: Event, year: int) -> Dated:
+    start = date(year, *event.start)
+    end = date(year, *event.end) if event.end else None
+    if end is not None and end < start:
+        end = date(year + 1, *event.end) if event.end else None
+    if event.words is not None:
+        years = f"{start.year}" if end is None or end.year == start.year else f"{start.year}-{end.year}"
+        when = f"{event.words} {years}"
+    else:
+        when = _long(start) + (f" → {_long(end)}" if end else "")
+    return Dated(start, end, event.label, event.where, event.source, when, event.words is None)
 
 
 def upcoming(programme_id: str, since: date, *, months: int = 12) -> list[Dated]:
     """The programme's events from ``since`` over the next ``months`` months, in order."""
+    horizon = date(since.year + (since.month - 1 + months) // 12, (since.month - 1 + months) % 12 + 1, 1)
     placed: list[Dated] = []
-    for year in (since.year, since.year + 1):
-        for event in EVENTS[programme_id]:
-            start = date(year, *event.start)
-            end = date(year, *event.end) if event.end else None
-            if end and end < start:
-                end = date(year + 1, *event.end) if event.end else None
-            last = end or start
-            horizon = date(since.year + (since.month - 1 + months) // 12, (since.month - 1 + months) % 12 + 1, 1)
-            if last >= since and start < horizon:
-                placed.append(Dated(start, end, event.label, event.where, event.source))
-    return sorted(placed, key=lambda d: d.start)
+    for event in EVENTS[programme_id]:
+        years = (event.year,) if event.year is not None else (since.year - 1, since.year, since.year + 1)
+        for year in years:
+            dated = _place(event, year)
+            if (dated.end or dated.start) >= since and dated.start < horizon:
+                placed.append(dated)
+    return sorted(placed, key=lambda d: (d.start, d.label))
+
+
+def notes(programme_id: str) -> tuple[str, ...]:
+    """What the guide leaves undated for this programme."""
+    return NOTES.get(programme_id, ())

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
 
+from rules.calendar import fr_short_date
 from rules.errors import InvalidPeriod, UnknownValue
 
 TABLE5 = "002_1b58e6cf34c82c9d.txt, §3.3.2, Tableau 5"
@@ -120,6 +121,17 @@ def window(formation_id: str, contract: str, *, ddf: date | None = None, dff: da
     first = ddf or form.ddf
     last = dff or form.dff
     if last <= first:
+        # Name what was given: a DDF alone is compared with the guide's DFF, not with a DFF typed by nobody.
+        if dff is None:
+            raise InvalidPeriod(
+                f"Le début de formation (DDF) du {fr_short_date(first)} suit la fin de formation du guide "
+                f"({form.label} : {fr_short_date(form.dff)}) : indiquez aussi la fin de formation (DFF)."
+            )
+        if ddf is None:
+            raise InvalidPeriod(
+                f"La fin de formation (DFF) du {fr_short_date(last)} précède le début de formation du guide "
+                f"({form.label} : {fr_short_date(form.ddf)}) : indiquez aussi le début de formation (DDF)."
+            )
         raise InvalidPeriod("La fin de formation (DFF) doit suivre le début de formation (DDF).")
     before, after = START_WINDOW_MONTHS[contract]
     start_earliest = first - relativedelta(months=before)

@@ -10,7 +10,8 @@ from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
 
-from rules.calendar import MON_FRI, MON_SAT, public_holidays, shift_working_days
+from rules.calendar import MON_FRI, MON_SAT, fr_short_date, public_holidays, shift_working_days
+from rules.errors import InvalidPeriod
 from rules.programmes import GUIDE_AMU_ALLSH, GUIDE_AMU_MIAGE, GUIDE_LILLE, GUIDE_PARIS1, programme
 
 LILLE_SIGNATURE_WEEKS = 2  # 001_…txt, Convention de stage en France: "Délai 2 semaines minimum"
@@ -143,9 +144,30 @@ STEPS: dict[str, Callable[[date, bool], list[Step]]] = {
 }
 
 
-def steps_before(start: date, programme_id: str, *, abroad: bool = False) -> list[Step]:
-    """Each step's latest day for a stage starting on ``start``, earliest first."""
+# A plan of the steps before a start makes sense for a stage that starts soon or started lately;
+# a start further away is a typo in the year (1900, 2206…).
+PLAN_PAST = relativedelta(years=1)
+PLAN_FUTURE = relativedelta(years=3)
+
+
+def check_start(start: date, today: date) -> None:
+    """Refuse a start too far from ``today`` for the steps before it to mean anything."""
+    earliest, latest = today - PLAN_PAST, today + PLAN_FUTURE
+    if not earliest <= start <= latest:
+        raise InvalidPeriod(
+            f"Début de stage le {fr_short_date(start)} : l'échéancier couvre les stages qui commencent entre "
+            f"le {fr_short_date(earliest)} et le {fr_short_date(latest)} ; vérifiez l'année."
+        )
+
+
+def steps_before(start: date, programme_id: str, *, abroad: bool = False, today: date | None = None) -> list[Step]:
+    """Each step's latest day for a stage starting on ``start``, earliest first.
+
+    With ``today``, a start more than a year before it or three years after it is refused.
+    """
     programme(programme_id)  # French error for an unknown identifier
+    if today is not None:
+        check_start(start, today)
     raw = STEPS[programme_id](start, abroad)
     moved = [Step(s.step, last_working_day_on_or_before(s.latest), s.source) for s in raw]
     return sorted(moved, key=lambda s: s.latest)

@@ -127,6 +127,13 @@ def compute(
     if rate is not None and rate <= 0:
         raise InvalidHours("Le taux horaire doit être positif.")
     daily = hours_per_day_from(hours_per_day, hours_per_week, len(weekdays))
+    days_off = tuple(days_off)
+    for day in days_off:
+        if not start <= day <= end:
+            raise InvalidPeriod(
+                f"Le jour non travaillé du {fr_short_date(day)} est hors de la période du stage "
+                f"({fr_short_date(start)} – {fr_short_date(end)})."
+            )
     days = working_days(start, end, weekdays=weekdays, region_id=region_id, days_off=days_off)
 
     def hours_of(count: int) -> Decimal:

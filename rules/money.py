@@ -25,3 +25,8 @@ def fr_number(value: Decimal | float | int) -> str:
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return text.replace(".", ",")
+
+
+def fr_int(value: int) -> str:
+    """A whole number with French thousands separators: ``2 000 000``."""
+    return f"{value:,}".replace(",", NARROW_NBSP)

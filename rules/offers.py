@@ -1,4 +1,4 @@
-"""Checking an offer's facts against the law and a programme's rules (../shared/CLI.md codes).
+"""Checking an offer's facts against the law and a programme's rules (docs/CLI.md codes).
 
 Pure: the facts come already extracted (bot/offers/extract.py reads them from the text); ``on``
 is the day whose legal rate applies (the offer's start, or today).

@@ -76,8 +76,13 @@ def _bracket(age: int, grid: Mapping[tuple[int, int], tuple[int, ...]]) -> tuple
     raise UnknownValue(f"Âge {age} hors des grilles.")  # pragma: no cover - brackets cover 16..99
 
 
-def minimum_pay(contract: str, age: int, year: int, on: date, *, qualified: bool = False) -> WorkStudyPay:
-    """Minimum pay of an apprentice or a professionalisation contract on a given day."""
+def minimum_pay(contract: str, age: int, year: int, on: date, *, qualified: bool = True) -> WorkStudyPay:
+    """Minimum pay of an apprentice or a professionalisation contract on a given day.
+
+    ``qualified`` (professionalisation only) selects the row "at least a bac pro or equivalent",
+    which the AMU guide applies to every MIAGE year (§4.2.2, Tableau 7): it is the default on every
+    surface; ``qualified=False`` is the basic row, which the guide says does not concern the MIAGE.
+    """
     if year not in (1, 2, 3):
         raise UnknownValue("L'année de contrat doit être 1, 2 ou 3.")
     smic = smic_hourly(on)

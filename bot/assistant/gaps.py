@@ -10,11 +10,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from bot.assistant.answer import THRESHOLD, Answer
+from bot.parsing import clean_line
 from bot.store import Store
 from knowledge.passages import nearest_passage
 from knowledge.text import tokens
 
 LOW_CONFIDENCE = THRESHOLD + 0.1  # answered, but close enough to the threshold to deserve a look
+STORED_MAX = 500  # characters kept of a question: enough to recognise it, never a megabyte per row
 
 
 @dataclass(frozen=True)
@@ -56,7 +58,12 @@ def log_question(store: Store, question: str, programme: str, answer: Answer, ch
     """Record the question if it needs review; True when it was recorded."""
     if not needs_review(answer):
         return False
-    normalized = " ".join(sorted(set(tokens(question)))) or question.strip().lower()
+    # Terminal escape sequences and control characters are not part of a question; nothing left, nothing logged.
+    question = " ".join(clean_line(question).split())
+    if not question:
+        return False
+    question = question if len(question) <= STORED_MAX else question[: STORED_MAX - 1] + "…"
+    normalized = " ".join(sorted(set(tokens(question)))) or question.lower()
     store.db.execute(
         "INSERT INTO questions (asked_at, channel, programme, question, normalized, answered, score, entry_id, nearest)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -64,7 +71,7 @@ def log_question(store: Store, question: str, programme: str, answer: Answer, ch
             datetime.now(UTC).isoformat(timespec="seconds"),
             channel,
             programme,
-            question.strip(),
+            question,
             normalized,
             int(answer.answered),
             answer.score,

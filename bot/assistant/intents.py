@@ -113,6 +113,12 @@ def find_dates(folded: str, today: date) -> list[date]:
                 found[0] = _in_year(found[0], found[1].year - 1)
         elif explicit[0] and not explicit[1]:
             found[1] = _in_year(found[1], found[0].year)
+        elif not explicit[0] and not explicit[1]:
+            # A period without years is the first one not over yet (bot.parsing.read_period does
+            # the same): its end is the next occurrence, its start the last one before that end.
+            found[0] = _in_year(found[0], found[1].year)
+            if found[0] > found[1]:
+                found[0] = _in_year(found[0], found[1].year - 1)
         if found[1] < found[0] and not explicit[1]:
             found[1] = _in_year(found[1], found[1].year + 1)
     return found

@@ -27,7 +27,7 @@ from bot.discord.commands import (
     review_view,
 )
 from bot.discord.core import Core
-from bot.errors import BotError
+from bot.errors import ConfigError, ServiceError, os_reason
 
 log = logging.getLogger("stagebot.discord")
 
@@ -191,8 +191,10 @@ async def run(core: Core, token: str, mail_service: Any = None, backlog: str | N
 
 
 def _french(error: BaseException | None) -> BaseException:
-    if isinstance(error, discord.LoginFailure):
-        return BotError("Jeton Discord refusé : vérifiez STAGEBOT_DISCORD__TOKEN.")
-    if isinstance(error, (discord.GatewayNotFound, OSError, discord.HTTPException, asyncio.TimeoutError)):
-        return BotError(f"Discord injoignable ({type(error).__name__}) : vérifiez la connexion du serveur.")
-    return error if error is not None else BotError("Arrêt inattendu du bot Discord.")
+    if isinstance(error, discord.LoginFailure):  # the configuration's token: bad input (status 2)
+        return ConfigError("Jeton Discord refusé : vérifiez STAGEBOT_DISCORD__TOKEN.")
+    if isinstance(error, OSError):
+        return ServiceError(f"Discord injoignable ({os_reason(error)}) : vérifiez la connexion du serveur.")
+    if isinstance(error, (discord.GatewayNotFound, discord.HTTPException, asyncio.TimeoutError)):
+        return ServiceError("Discord injoignable : vérifiez la connexion du serveur.")
+    return error if error is not None else ServiceError("Arrêt inattendu du bot Discord.")

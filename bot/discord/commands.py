@@ -1,34 +1,39 @@
 """The application commands (French names and descriptions) and the buttons.
 
-Handlers are thin: parse the options, call one function of the core or of ``rules``, render an
-embed. A bad input gets one French sentence, only to the person who typed it. Officer commands
-check the officer role on the server side, whatever Discord's own permission settings say.
+    calculators    /gratification, /dates, /echeance, /duree, /stagiaires, /alternance salaire|dates:
+                   built from the one table (bot/calculators.py), as the console and the command line are
+    FaqCommand     /faq, with autocomplete and feedback buttons
+    ProgrammeGroup /programme choix (each student's programme)
+    ServerGroup    /serveur programme (officers: the server's default programme)
+    OfferGroup     /offre publier|file|fermer (officers)
+    reports        /questions, /avis, /messagerie (officers)
+
+Handlers are thin: read the options, call one function of the core or of the calculators, render an
+embed. A bad input gets one French sentence, only to the person who typed it. Officer commands are
+hidden from members without Manage Server by default (``default_permissions``), refused in direct
+messages (``guild_only``), and checked on the server side by ``officers_only`` whatever Discord's own
+permission settings say: the configured role, or Manage Server.
 """
 
+import inspect
 import json
 import logging
 import re
 from collections.abc import Callable
-from decimal import Decimal
-from typing import Any
+from typing import Any, Optional
 
 import discord
 from discord import app_commands
 
-from bot import render
 from bot.assistant.answer import Answer, index
-from bot.assistant.gaps import gaps
-from bot.assistant.intents import UNITS
+from bot.calculators import Calculator, Context, Kind, Outcome, calculators, run
 from bot.discord.core import Core
 from bot.errors import BotError, InputError
-from bot.mail.service import status as mail_status
-from bot.parsing import parse_date
-from knowledge.timeline import upcoming
-from rules import contracts, deadlines, durations, gratification, quota, workstudy
-from rules.calendar import REGIONS
 from rules.errors import RuleError
+from rules.gratification import GratificationResult
 from rules.money import fr_amount, fr_number
-from rules.programmes import programme, programmes
+from rules.programmes import programme as profile
+from rules.programmes import programmes
 
 log = logging.getLogger("stagebot.discord")
 
@@ -36,6 +41,11 @@ NO_PINGS = discord.AllowedMentions.none()
 BLUE, GREEN, ORANGE, RED, GREY = 0x2B6CB0, 0x2F855A, 0xDD6B20, 0xC53030, 0x718096
 TITLE_MAX, DESCRIPTION_MAX, FIELD_MAX, FOOTER_MAX = 256, 4096, 1024, 2048
 AUTOCOMPLETE_MAX = 25
+OFFICER_PERMISSIONS = discord.Permissions(
+    manage_guild=True
+)  # who sees officer commands until the server says otherwise
+NOT_OFFICER = "Commande réservée aux responsables des stages."
+NOT_IN_SERVER = "Commande à utiliser sur un serveur."
 
 
 def clip(text: str, limit: int) -> str:
@@ -66,6 +76,24 @@ def is_officer_member(member: Any, core: Core) -> bool:
     return bool(permissions and permissions.manage_guild)
 
 
+class NotAllowed(app_commands.CheckFailure):
+    """An officer command used by a student or outside a server; ``str`` is the French answer."""
+
+
+def officers_only(core: Core) -> Callable[[Any], Any]:
+    """The server-side officer check, as an ``app_commands.check`` bound to the core."""
+
+    async def predicate(interaction: discord.Interaction[Any]) -> bool:
+        if interaction.guild_id is None:
+            raise NotAllowed(NOT_IN_SERVER)
+        if not is_officer(interaction, core):
+            raise NotAllowed(NOT_OFFICER)
+        return True
+
+    predicate.officers_only = True  # type: ignore[attr-defined] # read by commands_json
+    return app_commands.check(predicate)
+
+
 async def respond(
     interaction: discord.Interaction[Any],
     build: Callable[[], discord.Embed | tuple[discord.Embed, discord.ui.View | None]],
@@ -86,10 +114,10 @@ async def respond(
 
 
 async def refuse_non_officer(interaction: discord.Interaction[Any], core: Core) -> bool:
-    """Answer "réservé aux responsables" and return True when the user is not an officer."""
+    """For buttons (not commands): answer "réservé aux responsables" and return True for a student."""
     if is_officer(interaction, core):
         return False
-    await interaction.response.send_message("Commande réservée aux responsables des stages.", ephemeral=True)
+    await interaction.response.send_message(NOT_OFFICER, ephemeral=True)
     return True
 
 
@@ -187,18 +215,21 @@ def answer_embed(answer: Answer, question: str) -> discord.Embed:
     )
 
 
-def gratification_embed(result: gratification.GratificationResult, region_id: str) -> discord.Embed:
-    """The calculator's answer: days, hours, mandatory or not, months, total, warnings, sources."""
-    mandatory = "oui" if result.mandatory else "non"
+def outcome_embed(outcome: Outcome) -> discord.Embed:
+    """A calculator's answer; the gratification adds days, hours, mandatory or not, and each month."""
+    result = outcome.result
+    if not isinstance(result, GratificationResult):
+        footer = "Sources : " + " ; ".join(outcome.sources) if outcome.sources else None
+        return embed(outcome.title, outcome.text, footer=footer)
     card = embed(
-        f"Gratification du {result.start:%d/%m/%Y} au {result.end:%d/%m/%Y}",
-        render.gratification_text(result, region_id=region_id),
+        outcome.title,
+        outcome.text,
         colour=GREEN if result.mandatory else GREY,
         footer="Sources : " + " ; ".join(result.sources),
     )
     card.add_field(name="Jours travaillés", value=str(result.working_days))
     card.add_field(name="Heures", value=fr_number(result.hours))
-    card.add_field(name="Gratification obligatoire", value=mandatory)
+    card.add_field(name="Gratification obligatoire", value="oui" if result.mandatory else "non")
     for line in result.months[:20]:
         card.add_field(
             name=f"{line.month[5:]}/{line.month[:4]}",
@@ -249,174 +280,125 @@ def review_embed(rows: list[dict[str, Any]]) -> discord.Embed:
     return card
 
 
-# ---- the tree ------------------------------------------------------------------------------------
+# ---- the calculators, from the table --------------------------------------------------------------
+def _annotation(option: Any) -> Any:
+    base: Any
+    if option.kind is Kind.NUMBER:
+        base = app_commands.Range[float, option.low, option.high] if option.high is not None else float
+    elif option.kind is Kind.INTEGER:
+        base = app_commands.Range[int, option.low, option.high] if option.high is not None else int
+    elif option.kind is Kind.FLAG:
+        base = bool
+    else:  # dates, choices and programmes are text; the table's reader checks them
+        base = str
+    return base if option.required else Optional[base]  # noqa: UP045 - a runtime annotation discord.py reads
+
+
+def calculator_command(calculator: Calculator, core: Core, parent: app_commands.Group | None = None) -> Any:
+    """One calculator as an application command: its options, bounds and choices are the table's."""
+
+    async def callback(interaction: discord.Interaction[Any], **values: Any) -> None:
+        def build() -> discord.Embed:
+            who = core.programme_for(interaction.user.id, interaction.guild_id)
+            return outcome_embed(run(calculator, values, Context(who, core.today())))
+
+        await respond(interaction, build, ephemeral=core.settings.discord.ephemeral)
+
+    parameters = [
+        inspect.Parameter("interaction", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=discord.Interaction)
+    ]
+    parameters += [
+        inspect.Parameter(
+            option.name,
+            inspect.Parameter.KEYWORD_ONLY,
+            annotation=_annotation(option),
+            default=inspect.Parameter.empty if option.required else None,
+        )
+        for option in calculator.chat_options
+    ]
+    callback.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
+    command: app_commands.Command[Any, ..., Any] = app_commands.Command(
+        name=calculator.name.split()[-1], description=calculator.help, callback=callback, parent=parent
+    )
+    app_commands.describe(**{o.name: o.help for o in calculator.chat_options})(command)
+    choices = {
+        o.name: [app_commands.Choice(name=label, value=value) for value, label in o.choices]
+        for o in calculator.chat_options
+        if o.choices
+    }
+    if choices:
+        app_commands.choices(**choices)(command)
+    return command
+
+
+def calculator_commands(core: Core) -> list[Any]:
+    """Every calculator of the table; two-word names become a group (/alternance salaire)."""
+    groups: dict[str, app_commands.Group] = {}
+    found: list[Any] = []
+    for calculator in calculators():
+        words = calculator.name.split()
+        parent = None
+        if len(words) == 2:
+            if words[0] not in groups:
+                groups[words[0]] = app_commands.Group(name=words[0], description=GROUP_DESCRIPTIONS[words[0]])
+                found.append(groups[words[0]])
+            parent = groups[words[0]]
+        command = calculator_command(calculator, core, parent)
+        if parent is None:
+            found.append(command)
+        else:
+            parent.add_command(command)
+    return found
+
+
+GROUP_DESCRIPTIONS = {"alternance": "Calculateurs de l'alternance (salaire minimum, dates du contrat)"}
+
+
+# ---- the other commands --------------------------------------------------------------------------
 PROGRAMME_CHOICES = [
     app_commands.Choice(name=clip(f"{p.name} — {p.institution}", 100), value=pid) for pid, p in programmes().items()
 ]
-REGION_CHOICES = [app_commands.Choice(name=name, value=name) for name in REGIONS]
-UNIT_CHOICES = [app_commands.Choice(name=u, value=u) for u in ("heures", "jours", "semaines", "mois")]
 
 
-def build_tree(client: discord.Client, core: Core) -> app_commands.CommandTree[Any]:
-    """Every application command, bound to the core."""
-    tree: app_commands.CommandTree[Any] = app_commands.CommandTree(client)
-    ephemeral = core.settings.discord.ephemeral
-
-    def who(interaction: discord.Interaction[Any]) -> str:
-        return core.programme_for(interaction.user.id, interaction.guild_id)
-
-    @tree.command(name="gratification", description="Jours travaillés, heures et gratification minimale mois par mois")
-    @app_commands.describe(
-        debut="Premier jour du stage (2026-06-01, 01/06/2026 ou « 1 juin 2026 »)",
-        fin="Dernier jour du stage",
-        heures_par_jour="Heures par jour (7 par défaut, 10 au plus)",
-        region="Jours fériés de la région (métropole par défaut)",
-        jours_off="Jours non travaillés, séparés par des virgules",
-    )
-    @app_commands.choices(region=REGION_CHOICES)
-    async def gratification_command(
-        interaction: discord.Interaction[Any],
-        debut: str,
-        fin: str,
-        heures_par_jour: app_commands.Range[float, 1, 10] | None = None,
-        region: str = "metropole",
-        jours_off: str | None = None,
-    ) -> None:
-        def build() -> discord.Embed:
-            offs = [parse_date(d) for d in (jours_off or "").split(",") if d.strip()]
-            hours = Decimal(str(heures_par_jour)) if heures_par_jour is not None else None
-            result = gratification.compute(
-                parse_date(debut),
-                parse_date(fin),
-                hours_per_day=hours,
-                region_id=region,
-                days_off=offs,
-                programme=programme(who(interaction)),
-            )
-            return gratification_embed(result, region)
-
-        await respond(interaction, build, ephemeral=ephemeral)
-
-    @tree.command(name="dates", description="Les prochaines dates clés de votre programme")
-    @app_commands.describe(programme_id="Programme (le vôtre par défaut)")
-    @app_commands.rename(programme_id="programme")
-    @app_commands.choices(programme_id=PROGRAMME_CHOICES)
-    async def dates_command(interaction: discord.Interaction[Any], programme_id: str | None = None) -> None:
-        def build() -> discord.Embed:
-            chosen = programme_id or who(interaction)
-            events = upcoming(chosen, core.today())
-            return embed(f"Dates clés — {programme(chosen).name}", render.dates_text(events[:20]))
-
-        await respond(interaction, build, ephemeral=ephemeral)
-
-    @tree.command(name="echeance", description="La date limite de chaque démarche avant le début du stage")
-    @app_commands.describe(debut="Premier jour du stage", etranger="Stage à l'étranger")
-    async def echeance_command(interaction: discord.Interaction[Any], debut: str, etranger: bool = False) -> None:
-        def build() -> discord.Embed:
-            start = parse_date(debut)
-            steps = deadlines.steps_before(start, who(interaction), abroad=etranger)
-            return embed(
-                f"Échéances pour un début le {start:%d/%m/%Y}",
-                render.steps_text(steps, start=start, today=core.today()),
-            )
-
-        await respond(interaction, build, ephemeral=ephemeral)
+def faq_command(core: Core) -> Any:
+    """/faq: a question to the knowledge base, with autocomplete and feedback buttons."""
 
     async def faq_autocomplete(interaction: discord.Interaction[Any], current: str) -> list[app_commands.Choice[str]]:
-        hits = index().search(current, programme=who(interaction), limit=AUTOCOMPLETE_MAX) if current.strip() else []
+        who = core.programme_for(interaction.user.id, interaction.guild_id)
+        hits = index().search(current, programme=who, limit=AUTOCOMPLETE_MAX) if current.strip() else []
         phrasings = [h.phrasing for h in hits] or [e.questions[0] for e in index().entries[:AUTOCOMPLETE_MAX]]
         unique = list(dict.fromkeys(p[:100] for p in phrasings))
         return [app_commands.Choice(name=p, value=p) for p in unique[:AUTOCOMPLETE_MAX]]
 
-    @tree.command(name="faq", description="Poser une question sur les stages et l'alternance")
+    @app_commands.command(name="faq", description="Poser une question sur les stages et l'alternance")
     @app_commands.describe(question="Votre question, comme vous la poseriez au bureau des stages")
     @app_commands.autocomplete(question=faq_autocomplete)
-    async def faq_command(interaction: discord.Interaction[Any], question: app_commands.Range[str, 2, 300]) -> None:
+    async def faq(interaction: discord.Interaction[Any], question: app_commands.Range[str, 2, 300]) -> None:
         answer, answer_id = core.answer(question, interaction.user.id, interaction.guild_id)
         await interaction.response.send_message(
             embed=answer_embed(answer, question),
             view=feedback_view(answer_id),
-            ephemeral=ephemeral,
+            ephemeral=core.settings.discord.ephemeral,
             allowed_mentions=NO_PINGS,
         )
 
-    @tree.command(name="duree", description="Convertir une durée en heures, jours, semaines et mois")
-    @app_commands.describe(valeur="Nombre", unite="Unité")
-    @app_commands.choices(unite=UNIT_CHOICES)
-    async def duree_command(
-        interaction: discord.Interaction[Any], valeur: app_commands.Range[float, 0, 10000], unite: str
-    ) -> None:
+    return faq
+
+
+class ProgrammeGroup(app_commands.Group, name="programme", description="Votre formation"):
+    """Each student's programme, remembered for their questions and calculators."""
+
+    def __init__(self, core: Core) -> None:
+        super().__init__()
+        self.core = core
+
+    @app_commands.command(name="choix", description="Choisir votre programme (mémorisé pour vos questions)")
+    @app_commands.describe(programme="Votre programme")
+    @app_commands.choices(programme=PROGRAMME_CHOICES)
+    async def choix(self, interaction: discord.Interaction[Any], programme: str) -> None:
         def build() -> discord.Embed:
-            converted = durations.convert(Decimal(str(valeur)), UNITS[unite])
-            return embed("Conversion de durée", render.durations_text(converted))
-
-        await respond(interaction, build, ephemeral=ephemeral)
-
-    @tree.command(name="stagiaires", description="Nombre maximal de stagiaires en même temps dans un organisme")
-    @app_commands.describe(effectif="Effectif de l'organisme (salariés)")
-    async def stagiaires_command(
-        interaction: discord.Interaction[Any], effectif: app_commands.Range[int, 0, 1000000]
-    ) -> None:
-        await respond(
-            interaction,
-            lambda: embed("Stagiaires simultanés", render.quota_text(quota.max_interns(effectif))),
-            ephemeral=ephemeral,
-        )
-
-    alternance = app_commands.Group(name="alternance", description="Calculateurs de l'alternance")
-
-    @alternance.command(
-        name="salaire", description="Salaire minimum d'un apprenti ou d'un contrat de professionnalisation"
-    )
-    @app_commands.describe(
-        contrat="Type de contrat",
-        age="Âge",
-        annee="Année du contrat (1, 2 ou 3)",
-        qualifie="Déjà titulaire d'un bac pro ou plus (contrat pro)",
-    )
-    @app_commands.choices(
-        contrat=[app_commands.Choice(name=c, value=c) for c in ("apprentissage", "professionnalisation")]
-    )
-    async def salaire_command(
-        interaction: discord.Interaction[Any],
-        contrat: str,
-        age: app_commands.Range[int, 15, 70],
-        annee: app_commands.Range[int, 1, 3],
-        qualifie: bool = True,
-    ) -> None:
-        def build() -> discord.Embed:
-            pay = workstudy.minimum_pay(contrat, age, annee, core.today(), qualified=qualifie)
-            return embed(
-                "Salaire minimum en alternance", render.pay_text(pay), footer="Sources : " + " ; ".join(pay.sources)
-            )
-
-        await respond(interaction, build, ephemeral=ephemeral)
-
-    @alternance.command(name="dates", description="Bornes de début et de fin d'un contrat (MIAGE Aix-Marseille)")
-    @app_commands.describe(formation="Formation", contrat="Type de contrat")
-    @app_commands.choices(
-        formation=[app_commands.Choice(name=f, value=f) for f in contracts.FORMATIONS],
-        contrat=[app_commands.Choice(name=c, value=c) for c in contracts.CONTRACTS],
-    )
-    async def alternance_dates_command(interaction: discord.Interaction[Any], formation: str, contrat: str) -> None:
-        await respond(
-            interaction,
-            lambda: embed("Dates du contrat", render.window_text(contracts.window(formation, contrat))),
-            ephemeral=ephemeral,
-        )
-
-    tree.add_command(alternance)
-
-    programme_group = app_commands.Group(name="programme", description="Votre formation")
-
-    @programme_group.command(name="choix", description="Choisir votre programme (mémorisé pour vos questions)")
-    @app_commands.describe(programme_id="Votre programme")
-    @app_commands.rename(programme_id="programme")
-    @app_commands.choices(programme_id=PROGRAMME_CHOICES)
-    async def choix_command(interaction: discord.Interaction[Any], programme_id: str) -> None:
-        def build() -> discord.Embed:
-            core.choose_programme(interaction.user.id, programme_id)
-            chosen = programme(programme_id)
+            self.core.choose_programme(interaction.user.id, programme)
+            chosen = profile(programme)
             return embed(
                 "Programme enregistré",
                 f"Vos réponses suivront désormais les règles de : {chosen.name} ({chosen.institution}).",
@@ -424,35 +406,54 @@ def build_tree(client: discord.Client, core: Core) -> app_commands.CommandTree[A
 
         await respond(interaction, build, ephemeral=True)
 
-    @programme_group.command(name="serveur", description="Programme par défaut de ce serveur (responsables)")
-    @app_commands.describe(programme_id="Programme par défaut")
-    @app_commands.rename(programme_id="programme")
-    @app_commands.choices(programme_id=PROGRAMME_CHOICES)
-    async def serveur_command(interaction: discord.Interaction[Any], programme_id: str) -> None:
-        if await refuse_non_officer(interaction, core):
-            return
-        if interaction.guild_id is None:
-            await interaction.response.send_message("Commande à utiliser sur un serveur.", ephemeral=True)
-            return
-        guild_id = interaction.guild_id
+
+class OfficerGroup(app_commands.Group):
+    """A group of officer commands: hidden by default, server only, checked on the server side."""
+
+    def __init__(self, core: Core) -> None:
+        super().__init__()
+        self.core = core
+        for command in self.commands:
+            officers_only(core)(command)
+
+
+class ServerGroup(
+    OfficerGroup,
+    name="serveur",
+    description="Réglages du serveur (responsables)",
+    guild_only=True,
+    default_permissions=OFFICER_PERMISSIONS,
+):
+    """The server's settings."""
+
+    @app_commands.command(name="programme", description="Programme par défaut de ce serveur")
+    @app_commands.describe(programme="Programme par défaut des membres qui n'en ont pas choisi")
+    @app_commands.choices(programme=PROGRAMME_CHOICES)
+    async def programme(self, interaction: discord.Interaction[Any], programme: str) -> None:
+        guild_id = interaction.guild_id or 0  # officers_only refuses direct messages
 
         def build() -> discord.Embed:
-            core.set_guild_programme(guild_id, programme_id)
-            return embed("Programme du serveur", f"Par défaut sur ce serveur : {programme(programme_id).name}.")
+            self.core.set_guild_programme(guild_id, programme)
+            return embed("Programme du serveur", f"Par défaut sur ce serveur : {profile(programme).name}.")
 
         await respond(interaction, build, ephemeral=True)
 
-    tree.add_command(programme_group)
 
-    offre = app_commands.Group(name="offre", description="Offres de stage, d'alternance et d'emploi (responsables)")
+class OfferGroup(
+    OfficerGroup,
+    name="offre",
+    description="Offres de stage, d'alternance et d'emploi (responsables)",
+    guild_only=True,
+    default_permissions=OFFICER_PERMISSIONS,
+):
+    """Offers by hand: publish, the review queue, close."""
 
-    @offre.command(
+    @app_commands.command(
         name="publier", description="Vérifier une offre et la publier dans son salon (ou la mettre en attente)"
     )
     @app_commands.describe(texte="Le texte de l'offre (ou d'un mail qui la contient)")
-    async def publier_command(interaction: discord.Interaction[Any], texte: app_commands.Range[str, 20, 4000]) -> None:
-        if await refuse_non_officer(interaction, core):
-            return
+    async def publier(self, interaction: discord.Interaction[Any], texte: app_commands.Range[str, 20, 4000]) -> None:
+        core = self.core
 
         def build() -> discord.Embed:
             result = core.pipeline.submit(texte, today=core.today(), source="discord")
@@ -471,19 +472,16 @@ def build_tree(client: discord.Client, core: Core) -> app_commands.CommandTree[A
 
         await respond(interaction, build, ephemeral=True)
 
-    @offre.command(name="file", description="Les offres qui attendent la décision d'un responsable")
-    async def file_command(interaction: discord.Interaction[Any]) -> None:
-        if await refuse_non_officer(interaction, core):
-            return
-        rows = core.pipeline.queue("review") + core.pipeline.queue("backlog")
+    @app_commands.command(name="file", description="Les offres qui attendent la décision d'un responsable")
+    async def file(self, interaction: discord.Interaction[Any]) -> None:
+        rows = self.core.pipeline.queue("review") + self.core.pipeline.queue("backlog")
         view = review_view([r["fingerprint"] for r in rows]) if rows else None
         await respond(interaction, lambda: (review_embed(rows), view), ephemeral=True)
 
-    @offre.command(name="fermer", description="Marquer une offre pourvue ou retirée (son message est modifié)")
+    @app_commands.command(name="fermer", description="Marquer une offre pourvue ou retirée (son message est modifié)")
     @app_commands.describe(reference="Référence de l'offre (16 caractères, en bas de sa carte)")
-    async def fermer_command(interaction: discord.Interaction[Any], reference: app_commands.Range[str, 16, 16]) -> None:
-        if await refuse_non_officer(interaction, core):
-            return
+    async def fermer(self, interaction: discord.Interaction[Any], reference: app_commands.Range[str, 16, 16]) -> None:
+        core = self.core
 
         def build() -> discord.Embed:
             if not core.pipeline.close(reference.lower()):
@@ -492,26 +490,30 @@ def build_tree(client: discord.Client, core: Core) -> app_commands.CommandTree[A
 
         await respond(interaction, build, ephemeral=True)
 
-    tree.add_command(offre)
 
-    @tree.command(
+def report_commands(core: Core) -> list[Any]:
+    """/questions, /avis, /messagerie: what officers read."""
+    officers = officers_only(core)
+    hidden = app_commands.default_permissions(manage_guild=True)
+    server = app_commands.guild_only()
+
+    @app_commands.command(
         name="questions", description="Les questions sans réponse, les plus fréquentes d'abord (responsables)"
     )
-    async def questions_command(interaction: discord.Interaction[Any]) -> None:
-        if await refuse_non_officer(interaction, core):
-            return
+    async def questions(interaction: discord.Interaction[Any]) -> None:
+        from bot import render  # noqa: PLC0415
+        from bot.assistant.gaps import gaps  # noqa: PLC0415
+
         await respond(
             interaction,
             lambda: embed("Questions sans réponse", render.gaps_text(gaps(core.store, limit=15))),
             ephemeral=True,
         )
 
-    @tree.command(
+    @app_commands.command(
         name="avis", description="Les avis des étudiants sur les réponses, les moins utiles d'abord (responsables)"
     )
-    async def avis_command(interaction: discord.Interaction[Any]) -> None:
-        if await refuse_non_officer(interaction, core):
-            return
+    async def avis(interaction: discord.Interaction[Any]) -> None:
         rows = core.feedback()
         lines = [f"{r['entry_id']} : {r['yes'] or 0} oui, {r['no'] or 0} non ({r['asked']} questions)" for r in rows]
         await respond(
@@ -520,22 +522,44 @@ def build_tree(client: discord.Client, core: Core) -> app_commands.CommandTree[A
             ephemeral=True,
         )
 
-    @tree.command(
+    @app_commands.command(
         name="messagerie", description="État de la boîte des stages : catégories, mails à vérifier (responsables)"
     )
-    async def messagerie_command(interaction: discord.Interaction[Any]) -> None:
-        if await refuse_non_officer(interaction, core):
-            return
+    async def messagerie(interaction: discord.Interaction[Any]) -> None:
+        from bot import render  # noqa: PLC0415
+        from bot.mail.service import status  # noqa: PLC0415 - the mail stack only when an officer asks
+
         await respond(
             interaction,
-            lambda: embed("Messagerie", render.mail_status_text(mail_status(core.store, limit=8))),
+            lambda: embed("Messagerie", render.mail_status_text(status(core.store, limit=8))),
             ephemeral=True,
         )
 
+    reports: tuple[Any, ...] = (questions, avis, messagerie)
+    return [officers(hidden(server(report))) for report in reports]
+
+
+def build_tree(client: discord.Client, core: Core) -> app_commands.CommandTree[Any]:
+    """Every application command, bound to the core."""
+    tree: app_commands.CommandTree[Any] = app_commands.CommandTree(client)
+    commands: list[Any] = [
+        *calculator_commands(core),
+        faq_command(core),
+        ProgrammeGroup(core),
+        ServerGroup(core),
+        OfferGroup(core),
+        *report_commands(core),
+    ]
+    for command in commands:
+        tree.add_command(command)
+
     @tree.error
     async def on_error(interaction: discord.Interaction[Any], error: app_commands.AppCommandError) -> None:
-        log.error("commande en erreur : %s", type(error).__name__, exc_info=error)
-        text = "Une erreur interne est survenue ; l'équipe a été prévenue par le journal."
+        if isinstance(error, NotAllowed):
+            text = str(error)
+        else:
+            log.error("commande en erreur : %s", type(error).__name__, exc_info=error)
+            text = "Une erreur interne est survenue ; l'équipe a été prévenue par le journal."
         if interaction.response.is_done():
             await interaction.followup.send(text, ephemeral=True)
         else:
@@ -544,17 +568,46 @@ def build_tree(client: discord.Client, core: Core) -> app_commands.CommandTree[A
     return tree
 
 
+# ---- the contract's listing ----------------------------------------------------------------------
+_OPTION_KEYS = ("choices", "autocomplete", "min_value", "max_value", "min_length", "max_length")
+
+
+def _option_json(option: dict[str, Any]) -> dict[str, Any]:
+    found: dict[str, Any] = {
+        "name": option["name"],
+        "description": option["description"],
+        "required": bool(option.get("required", False)),
+        "type": discord.AppCommandOptionType(option["type"]).name,
+    }
+    found.update({key: option[key] for key in _OPTION_KEYS if key in option})
+    if option.get("options"):
+        found["options"] = [_option_json(sub) for sub in option["options"]]
+    return found
+
+
+def _officers_only(command: Any) -> bool:
+    if isinstance(command, app_commands.Group):
+        return all(_officers_only(sub) for sub in command.commands)
+    return any(getattr(check, "officers_only", False) for check in command.checks)
+
+
 def commands_json(tree: app_commands.CommandTree[Any]) -> list[dict[str, Any]]:
-    """The tree as ``stagebot discord commands --json`` prints it (sub-commands as options)."""
-
-    def options(command: app_commands.Command[Any, ..., Any] | app_commands.Group) -> list[dict[str, Any]]:
-        if isinstance(command, app_commands.Group):
-            return [
-                {"name": sub.name, "description": sub.description, "required": False, "options": options(sub)}
-                for sub in command.commands
-            ]
-        return [
-            {"name": p.display_name, "description": p.description, "required": p.required} for p in command.parameters
-        ]
-
-    return [{"name": c.name, "description": c.description, "options": options(c)} for c in tree.get_commands()]
+    """The tree as ``stagebot discord commands --json`` prints it: what sync would send, and who may use it."""
+    found = []
+    for command in tree.get_commands():
+        payload = command.to_dict(tree)
+        permissions = payload.get("default_member_permissions")
+        found.append(
+            {
+                "name": payload["name"],
+                "description": payload["description"],
+                "options": [_option_json(option) for option in payload.get("options", [])],
+                "default_member_permissions": None if permissions is None else str(permissions),
+                "permissions": []
+                if permissions is None
+                else [n for n, on in discord.Permissions(int(permissions)) if on],
+                "guild_only": not payload.get("dm_permission", True),
+                "officers_only": _officers_only(command),
+            }
+        )
+    return found

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from aioimaplib import IMAP4, IMAP4_SSL, AioImapException
 from aioimaplib.aioimaplib import Command
 
-from bot.errors import BotError
+from bot.errors import ServiceError
 
 _UIDVALIDITY = re.compile(rb"UIDVALIDITY (\d+)")
 _UIDNEXT = re.compile(rb"UIDNEXT (\d+)")
@@ -22,7 +22,7 @@ _SIZE = re.compile(rb"RFC822\.SIZE (\d+)")
 _LITERAL = re.compile(rb"\{\d+\}$")
 
 
-class ImapError(BotError):
+class ImapError(ServiceError):
     """The IMAP server cannot be reached or refused a command; worth retrying later."""
 
 

@@ -31,7 +31,7 @@ from typing import Any, Protocol
 
 import aiosmtplib
 
-from bot.errors import BotError
+from bot.errors import BotError, ServiceError
 from bot.mail.imap import Imap, ImapError
 from bot.mail.message import Mail, read_mail
 from bot.mail.triage import Decision, decide
@@ -48,7 +48,7 @@ class NeedsBacklogDecision(BotError):
     """First start on a mailbox that already holds mail: an officer must say what to do with it."""
 
 
-class SmtpTemporaryError(BotError):
+class SmtpTemporaryError(ServiceError):
     """The SMTP server is unreachable or answered 4xx: retry later."""
 
 

@@ -173,7 +173,7 @@ def _labelled(pattern: re.Pattern[str], lines: list[str], group: int = 2) -> str
 
 
 def channel_for(kind: str, channels: dict[str, str] | None = None) -> str | None:
-    """The channel configured for a kind of offer (the defaults of ../shared/CLI.md otherwise)."""
+    """The channel configured for a kind of offer (the defaults of docs/CLI.md otherwise)."""
     return {**DEFAULT_CHANNELS, **(channels or {})}.get(kind)
 
 

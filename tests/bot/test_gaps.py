@@ -92,4 +92,22 @@ def test_unusable_database_still_answers_and_says_so_once(capsys: pytest.Capture
     assert status == 0 and "Je ne sais pas" in out
     assert err.count("n'a pas été enregistrée") == 1
     status, _, err = run(capsys, "kb", "gaps")
-    assert status == 2 and "inutilisable" in err and "Traceback" not in err
+    # Issue 11 point 15: the database failing is StageBot's failure (1), not bad input (2).
+    assert status == 1 and "inutilisable" in err and "Traceback" not in err
+
+
+def test_what_is_stored_is_a_question_of_reasonable_size(tmp_path: Path) -> None:
+    # Issue 11 point 11: a 120 000-character question was stored and printed whole; escape sequences
+    # and empty questions were logged.
+    store = Store(tmp_path / "s.sqlite3")
+    refused = _answer(False, 0.2, [])
+    assert log_question(store, "horaires " * 15_000, "lille-l3", refused, "chat")
+    assert not log_question(store, "\x1b[A\x1b[B", "lille-l3", refused, "chat")
+    assert not log_question(store, "   ", "lille-l3", refused, "chat")
+    assert log_question(store, "piscine\x1b[D ouverte ?", "lille-l3", refused, "chat")
+    stored = [row[0] for row in store.db.execute("SELECT question FROM questions ORDER BY id")]
+    assert len(stored) == 2 and len(stored[0]) == 500 and stored[0].endswith("…")
+    assert stored[1] == "piscine ouverte ?"
+    from bot import render  # noqa: PLC0415
+
+    assert max(len(line) for line in render.gaps_text(gaps(store)).splitlines()) < 300

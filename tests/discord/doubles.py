@@ -2,7 +2,10 @@
 
 from dataclasses import dataclass, field
 from itertools import count
+from types import SimpleNamespace
 from typing import Any
+
+from discord import app_commands
 
 _ids = count(1000)
 
@@ -94,3 +97,22 @@ class Channel:
 
     def get_partial_message(self, message_id: int) -> Sent:
         return self.messages[message_id]
+
+
+def command(tree: app_commands.CommandTree[Any], path: str) -> Any:
+    """A command of the tree by its path: "gratification", "offre publier"."""
+    names = path.split()
+    found: Any = tree.get_command(names[0])
+    for name in names[1:]:
+        found = found.get_command(name)
+    assert found is not None, path
+    return found
+
+
+async def call(tree: app_commands.CommandTree[Any], path: str, interaction: Interaction, **options: Any) -> None:
+    """Run a command as Discord would: its checks, its options by their names, the tree's error handler."""
+    found = command(tree, path)
+    try:
+        await found._invoke_with_namespace(interaction, SimpleNamespace(**options))
+    except app_commands.AppCommandError as error:
+        await tree.on_error(interaction, error)

@@ -143,8 +143,10 @@ async def test_mentions_are_answered_and_rate_limited(tmp_path: Path) -> None:
 
 async def test_run_fails_clearly_when_discord_is_unreachable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(discord.http.Route, "BASE", "http://127.0.0.1:9/api/v10")
-    with pytest.raises(BotError, match="Discord injoignable"):
+    with pytest.raises(BotError, match="Discord injoignable") as caught:
         await asyncio.wait_for(run(_core(tmp_path), "token.de.test"), 30)
+    assert caught.value.exit_status == 1  # issue 11 point 15: not the user's input
+    assert "Error" not in str(caught.value)  # point 12: no English exception name
 
 
 async def test_run_says_when_the_token_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -161,8 +163,9 @@ async def test_run_says_when_the_token_is_refused(tmp_path: Path, monkeypatch: p
     port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
     monkeypatch.setattr(discord.http.Route, "BASE", f"http://127.0.0.1:{port}/api/v10")
     try:
-        with pytest.raises(BotError, match="Jeton Discord refusé"):
+        with pytest.raises(BotError, match="Jeton Discord refusé") as caught:
             await asyncio.wait_for(run(_core(tmp_path), "mauvais.jeton.xx"), 30)
+        assert caught.value.exit_status == 2  # a wrong token in the configuration is bad input
     finally:
         await runner.cleanup()
 

@@ -227,6 +227,7 @@ def test_imap_over_tls_and_starttls(tmp_path: Path, smtp: SmtpCollector, securit
         summary = asyncio.run(run_once(_service(tmp_path, server, smtp, **overrides), "process"))
         assert dict(summary.categories) == {"absence": 1}
         # Without the authority, the self-signed certificate is refused: no silent downgrade.
+        (tmp_path / "other").mkdir()  # StageBot never creates the database's folder (issue 11 point 14)
         with pytest.raises(ImapError, match="injoignable"):
             asyncio.run(
                 run_once(_service(tmp_path / "other", server, smtp, imap_port=port, imap_security=security), None)

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from rules import contracts, deadlines, durations, quota
-from rules.errors import UnknownProgramme, UnknownValue
+from rules.errors import InvalidPeriod, UnknownProgramme, UnknownValue
 from rules.working_time import WorkDay, check_average, check_week
 
 
@@ -89,9 +89,46 @@ def test_unknown_programme() -> None:
         deadlines.steps_before(date(2026, 5, 26), "sorbonne")
 
 
-@pytest.mark.parametrize(("headcount", "expected"), [(0, 3), (19, 3), (20, 3), (21, 4), (45, 7), (100, 15), (101, 16)])
+@pytest.mark.parametrize(("headcount", "expected"), [(1, 3), (19, 3), (20, 3), (21, 4), (45, 7), (100, 15), (101, 16)])
 def test_quota_r124_10(headcount: int, expected: int) -> None:
     assert quota.max_interns(headcount).max_interns == expected
+
+
+@pytest.mark.parametrize("headcount", [0, -1, 2_000_001])
+def test_quota_refuses_an_empty_or_absurd_host(headcount: int) -> None:
+    # Issue 11 point 13: "--headcount 0" answered 3; the message gives the allowed range.
+    with pytest.raises(UnknownValue, match=r"entre 1 et 2\u202f000\u202f000 salariés"):
+        quota.max_interns(headcount)
+
+
+def test_contract_window_names_the_guide_dff_when_only_ddf_is_given() -> None:
+    # Issue 11 point 13: "--ddf 2026-09-01" alone complained about a DFF nobody typed.
+    with pytest.raises(InvalidPeriod) as caught:
+        contracts.window("l3i", "apprentissage", ddf=date(2026, 9, 1))
+    message = str(caught.value)
+    assert "1 septembre 2026" in message and "3 juillet 2026" in message and "indiquez aussi la fin" in message
+    with pytest.raises(InvalidPeriod, match="indiquez aussi le début"):
+        contracts.window("l3i", "apprentissage", dff=date(2025, 6, 1))
+    assert contracts.window("l3i", "apprentissage", ddf=date(2026, 9, 1), dff=date(2027, 7, 2)).dff == date(2027, 7, 2)
+
+
+@pytest.mark.parametrize(
+    ("start", "refused"),
+    [
+        pytest.param(date(1900, 1, 1), True, id="1900"),
+        pytest.param(date(2025, 11, 21), True, id="a-year-and-a-day-ago"),
+        pytest.param(date(2025, 11, 22), False, id="a-year-ago"),
+        pytest.param(date(2029, 11, 22), False, id="in-three-years"),
+        pytest.param(date(2029, 11, 23), True, id="beyond-three-years"),
+    ],
+)
+def test_deadlines_refuse_a_start_far_from_today(start: date, refused: bool) -> None:
+    today = date(2026, 11, 22)
+    if refused:
+        with pytest.raises(InvalidPeriod, match="vérifiez l'année"):
+            deadlines.steps_before(start, "lille-l3", today=today)
+    else:
+        assert deadlines.steps_before(start, "lille-l3", today=today)
 
 
 @pytest.mark.parametrize(

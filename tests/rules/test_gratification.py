@@ -26,7 +26,7 @@ def test_service_public_worked_example_2024() -> None:
 
 
 def test_cli_contract_example_2026() -> None:
-    # ../shared/CLI.md example: 64 days, 448 h, 4.5 €/h, 2 016 €, smoothed 672 €, June 693 €.
+    # docs/CLI.md example: 64 days, 448 h, 4.5 €/h, 2 016 €, smoothed 672 €, June 693 €.
     r = gratification.compute(date(2026, 6, 1), date(2026, 8, 28))
     assert (r.working_days, r.hours, r.total_min, r.smoothed_monthly) == (64, D(448), D(2016), D(672))
     assert r.months[0].month == "2026-06"
@@ -156,6 +156,11 @@ def test_rate_override_and_below_minimum_warning() -> None:
             id="zero-week",
         ),
         pytest.param({"start": date(2014, 6, 1), "end": date(2014, 9, 30)}, InvalidPeriod, id="before-tables"),
+        pytest.param(  # issue 11 point 13: a day off outside the period was accepted
+            {"start": date(2026, 6, 1), "end": date(2026, 8, 1), "days_off": [date(2026, 9, 1)]},
+            InvalidPeriod,
+            id="day-off-outside",
+        ),
     ],
 )
 def test_bad_inputs_raise_french_errors(kwargs: dict[str, object], error: type[Exception]) -> None:

@@ -79,3 +79,10 @@ def test_guide_year_mapping() -> None:
 def test_refused_values(contract: str, age: int, year: int) -> None:
     with pytest.raises(UnknownValue):
         minimum_pay(contract, age, year, ON)
+
+
+def test_professionalisation_defaults_to_the_guide_row() -> None:
+    # Issue 11 point 1: AMU guide §4.2.2, Tableau 7 puts every MIAGE year on the "at least bac pro"
+    # row (80 % at 21-25); the basic row (70 %) "ne concerne pas la MIAGE".
+    assert minimum_pay("professionnalisation", 24, 1, ON).percent_smic == 80
+    assert minimum_pay("professionnalisation", 24, 1, ON, qualified=False).percent_smic == 70
