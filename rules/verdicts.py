@@ -145,30 +145,31 @@ def verdicts(s: Situation, programme: Programme, on: date) -> list[Verdict]:
         if problem.code == "too_short":
             continue  # said above, with the figures
         out.append(Verdict(False, f"Non : {problem.reason}.", problem.source, code=problem.code))
-    if s.hours_per_day is not None:
-        limit = Decimal(MAX_DAILY.total_seconds() / 3600)
-        ok = s.hours_per_day <= limit
-        out.append(
-            Verdict(
-                ok,
-                f"{'Oui' if ok else 'Non'} : {fr_number(s.hours_per_day)} h par jour, pour un maximum de 10 h par jour "
-                "(le stagiaire suit les règles des salariés) ; 11 h de repos entre deux journées.",
-                WORKING_TIME,
-                code="daily",
-            )
-        )
-    if s.hours_per_week is not None:
-        limit = Decimal(MAX_WEEKLY.total_seconds() / 3600)
-        ok = s.hours_per_week <= limit
-        out.append(
-            Verdict(
-                ok,
-                f"{'Oui' if ok else 'Non'} : {fr_number(s.hours_per_week)} h dans la semaine, pour un maximum de 48 h "
-                "(et 44 h en moyenne sur 12 semaines).",
-                WORKING_TIME,
-                code="weekly",
-            )
-        )
+    out.extend(_working_time(s))
+    return out
+
+
+def _working_time(s: Situation) -> list[Verdict]:
+    """Hours a day and a week against the limits, and the break after 6 h."""
+    out: list[Verdict] = []
+    for value, limit, what, code in (
+        (
+            s.hours_per_day,
+            MAX_DAILY,
+            "h par jour, pour un maximum de 10 h par jour (le stagiaire suit les règles des salariés) ; "
+            "11 h de repos entre deux journées",
+            "daily",
+        ),
+        (
+            s.hours_per_week,
+            MAX_WEEKLY,
+            "h dans la semaine, pour un maximum de 48 h (et 44 h en moyenne sur 12 semaines)",
+            "weekly",
+        ),
+    ):
+        if value is not None:
+            ok = value * 3600 <= Decimal(limit.total_seconds())
+            out.append(Verdict(ok, f"{'Oui' if ok else 'Non'} : {fr_number(value)} {what}.", WORKING_TIME, code=code))
     if s.continuous_hours is not None and s.continuous_hours * 3600 >= BREAK_AFTER.total_seconds():
         out.append(
             Verdict(
