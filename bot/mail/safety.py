@@ -28,6 +28,18 @@ class SafetyError(ValueError):
     """The safety vocabulary file is invalid (the message says where)."""
 
 
+def _check_patterns(value: list[str]) -> list[str]:
+    """Every expression compiles and none matches the empty text (it would match every mail)."""
+    for pattern in value:
+        try:
+            compiled = re.compile(pattern)
+        except re.error as exc:
+            raise ValueError(f"expression invalide {pattern!r} : {exc}") from exc
+        if compiled.search(""):
+            raise ValueError(f"l'expression {pattern!r} reconnaît le texte vide")
+    return value
+
+
 class Group(BaseModel):
     """One concept group of the safety vocabulary."""
 
@@ -45,14 +57,7 @@ class Group(BaseModel):
     @field_validator("patterns", "unless")
     @classmethod
     def _compiles(cls, value: list[str]) -> list[str]:
-        for pattern in value:
-            try:
-                compiled = re.compile(pattern)
-            except re.error as exc:
-                raise ValueError(f"expression invalide {pattern!r} : {exc}") from exc
-            if compiled.search(""):
-                raise ValueError(f"l'expression {pattern!r} reconnaît le texte vide")
-        return value
+        return _check_patterns(value)
 
     @model_validator(mode="after")
     def _examples_match(self) -> "Group":
@@ -69,14 +74,20 @@ class Vocabulary(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     weak_support: float = Field(ge=0, le=1)
+    unless_all: list[str] = []
     group: list[Group] = Field(min_length=1)
+
+    @field_validator("unless_all")
+    @classmethod
+    def _all_compile(cls, value: list[str]) -> list[str]:
+        return _check_patterns(value)
 
     @model_validator(mode="after")
     def _consistent(self) -> "Vocabulary":
         names = [g.name for g in self.group]
         if len(names) != len(set(names)):
             raise ValueError("deux groupes portent le même nom")
-        matchers = [Matcher(g) for g in self.group if g.strength == "strong"]
+        matchers = [Matcher(g, self.unless_all) for g in self.group if g.strength == "strong"]
         for g in self.group:
             for sentence in g.counter_examples:
                 hits = [m.group.name for m in matchers if m.find(normalise(sentence)) is not None]
@@ -93,10 +104,10 @@ def normalise(text: str) -> str:
 class Matcher:
     """A group's compiled expressions."""
 
-    def __init__(self, group: Group) -> None:
+    def __init__(self, group: Group, unless_all: list[str] | tuple[str, ...] = ()) -> None:
         self.group = group
         self.patterns = [re.compile(p) for p in group.patterns]
-        self.unless = [re.compile(p) for p in group.unless]
+        self.unless = [re.compile(p) for p in (*group.unless, *unless_all)]
 
     def find(self, text: str) -> str | None:
         """The first words of ``text`` this group recognises (not cancelled by an ``unless``), or None."""
@@ -144,7 +155,7 @@ def load(path: Path = SAFETY_PATH) -> Safety:
         vocabulary = Vocabulary.model_validate(data)
     except (OSError, tomllib.TOMLDecodeError, ValueError) as exc:
         raise SafetyError(f"{path.name} : {exc}") from exc
-    return Safety(vocabulary.weak_support, tuple(Matcher(g) for g in vocabulary.group))
+    return Safety(vocabulary.weak_support, tuple(Matcher(g, vocabulary.unless_all) for g in vocabulary.group))
 
 
 @cache
