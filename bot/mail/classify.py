@@ -24,7 +24,7 @@ CATEGORIES = ("offer", "convention", "absence", "incident", "evaluation", "quest
 # The urgency model alone flags a mail from this probability on; with a "weak" safety group, from
 # the file's weak_support. Chosen by cross-validation on the training mails (bench/triage.py --cv).
 URGENT_MODEL_ALONE = 0.6
-URGENT_TEXT_CHARS = 6000
+URGENT_TEXT_CHARS = 4000  # the start of a mail says what happened; bounds the time per mail
 # Brands phishing imitates, and the domains they really send from.
 _BRANDS = {
     "docusign": ("docusign.net", "docusign.com"),

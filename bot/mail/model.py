@@ -9,16 +9,18 @@ the package stays small and starts fast.
 
 import base64
 import gzip
+import heapq
 import json
 import math
 import sys
+from operator import mul
 from array import array
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from bot.mail.features import describe, featurize
+from bot.mail.features import describe, featurize, telling
 from bot.mail.message import Mail
 
 MODEL_PATH = Path(__file__).with_name("model.json.gz")
@@ -49,21 +51,25 @@ class Scored:
     probabilities: dict[str, float]
     urgent_probability: float
     model: "LinearModel"
-    known: tuple[tuple[str, float, int], ...]  # (feature, normalised tf-idf value, index) of known features
+    # The mail's features the model knows: names, indices, tf-idf values before the norm.
+    features: tuple[str, ...]
+    indices: tuple[int, ...]
+    values: list[float]
+    norm: float
 
     @property
     def best(self) -> str:
         return max(self.probabilities, key=lambda c: self.probabilities[c])
 
-    def contributions(self, category: str) -> list[tuple[str, float]]:
-        """(feature, contribution to the score of ``category`` or of "urgent"), largest first."""
+    def contributions(self, category: str, top: int = 40) -> list[tuple[str, float]]:
+        """The ``top`` (feature, contribution to the score of ``category`` or "urgent"), largest first."""
         if category == "urgent":
             weights = self.model.urgent_coef
-            pairs = ((f, x * weights[i]) for f, x, i in self.known)
         else:
-            k, n, coef = self.model.classes.index(category), len(self.model.classes), self.model.coef
-            pairs = ((f, x * coef[i * n + k]) for f, x, i in self.known)
-        return sorted(pairs, key=lambda p: -p[1])
+            weights = self.model.columns[self.model.classes.index(category)]
+        norm = self.norm
+        pairs = ((f, x / norm * weights[i]) for f, x, i in zip(self.features, self.values, self.indices, strict=True))
+        return heapq.nlargest(top, pairs, key=lambda p: p[1])
 
     def reasons(self, category: str, limit: int = 4) -> list[str]:
         """The features that pushed most towards ``category`` (or "urgent"), as an officer reads them."""
@@ -71,7 +77,7 @@ class Scored:
         for feature, weight in self.contributions(category):
             if weight <= 0 or len(shown) >= limit:
                 break
-            if feature.startswith("c:"):  # a character fragment explains nothing to a reader
+            if not telling(feature):  # a fragment or "je" explains nothing to a reader
                 continue
             label = describe(feature)
             if label not in shown:
@@ -89,10 +95,15 @@ class LinearModel:
         features: list[str] = data["features"].split("\n")
         self.index: dict[str, int] = dict(zip(features, range(len(features)), strict=True))
         self.idf = unpack(data["idf"])
-        self.coef = unpack(data["coef"])  # feature-major: coef[i * classes + k]
+        coef = unpack(data["coef"])  # feature-major in the file: coef[i * classes + k]
+        n = len(self.classes)
+        self.columns = [coef[k::n] for k in range(n)]  # one array per class: a generator per class sums fastest
         self.urgent_coef = unpack(data["urgent_coef"])
-        if not len(self.idf) == len(self.urgent_coef) == len(features) == len(self.coef) // len(self.classes):
+        if not len(self.idf) == len(self.urgent_coef) == len(features) == len(coef) // n:
             raise ValueError("model arrays of different lengths")
+        # Per feature, its class weights then its urgency weight: scoring transposes the rows of a
+        # mail's features and sums each column in C (zip, map, sum), 4 times faster than Python loops.
+        self.rows: list[tuple[float, ...]] = list(zip(*self.columns, self.urgent_coef, strict=True))
         self.intercept: list[float] = data["intercept"]
         self.urgent_intercept: float = data["urgent_intercept"]
         self.urgent_threshold: float = data["urgent_threshold"]
@@ -100,32 +111,22 @@ class LinearModel:
 
     def score(self, mail: Mail) -> Scored:
         """Class probabilities (softmax of the linear scores) and urgency probability of one mail."""
-        known: list[tuple[str, float, int]] = []
-        norm = 0.0
-        index, idf = self.index, self.idf
-        for feature, value in featurize(mail).items():
-            i = index.get(feature)
-            if i is not None:
-                x = value * idf[i]
-                known.append((feature, x, i))
-                norm += x * x
-        norm = math.sqrt(norm) or 1.0
-        scores = list(self.intercept)
-        urgent = self.urgent_intercept
-        n = len(self.classes)
-        coef, urgent_coef = self.coef, self.urgent_coef
-        for _, value, i in known:
-            x = value / norm
-            base = i * n
-            for k in range(n):
-                scores[k] += x * coef[base + k]
-            urgent += x * urgent_coef[i]
+        get, idf = self.index.get, self.idf
+        found = [(f, i, v) for f, v in featurize(mail).items() if (i := get(f)) is not None]
+        features, indices, counts = zip(*found, strict=True) if found else ((), (), ())
+        values = [v * idf[i] for i, v in zip(indices, counts, strict=True)]
+        norm = math.sqrt(sum(map(mul, values, values))) or 1.0
+        rows = self.rows
+        sums = [sum(map(mul, values, column)) / norm for column in zip(*(rows[i] for i in indices), strict=True)]
+        if not sums:  # no known feature: the intercepts alone
+            sums = [0.0] * (len(self.classes) + 1)
+        scores = [b + s for b, s in zip(self.intercept, sums, strict=False)]
+        urgent = self.urgent_intercept + sums[-1]
         top = max(scores)
         exps = [math.exp(s - top) for s in scores]
         total = sum(exps)
         probabilities = {c: e / total for c, e in zip(self.classes, exps, strict=True)}
-        normalised = tuple((f, x / norm, i) for f, x, i in known)
-        return Scored(probabilities, 1.0 / (1.0 + math.exp(-urgent)), self, normalised)
+        return Scored(probabilities, 1.0 / (1.0 + math.exp(-urgent)), self, features, indices, values, norm)
 
 
 def save(data: dict[str, Any], path: Path) -> None:
