@@ -13,10 +13,10 @@ import heapq
 import json
 import math
 import sys
-from operator import mul
 from array import array
 from dataclasses import dataclass
 from functools import cache
+from operator import mul
 from pathlib import Path
 from typing import Any
 
