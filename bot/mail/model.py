@@ -101,9 +101,9 @@ class LinearModel:
         self.urgent_coef = unpack(data["urgent_coef"])
         if not len(self.idf) == len(self.urgent_coef) == len(features) == len(coef) // n:
             raise ValueError("model arrays of different lengths")
-        # Per feature, its class weights then its urgency weight: scoring transposes the rows of a
-        # mail's features and sums each column in C (zip, map, sum), 4 times faster than Python loops.
-        self.rows: list[tuple[float, ...]] = list(zip(*self.columns, self.urgent_coef, strict=True))
+        # Scoring sums each column over a mail's features in C (map, sum): 4 times faster than Python
+        # loops, and nothing is built per feature at load time (no 30 ms of start-up).
+        self.weights = [*self.columns, self.urgent_coef]
         self.intercept: list[float] = data["intercept"]
         self.urgent_intercept: float = data["urgent_intercept"]
         self.urgent_threshold: float = data["urgent_threshold"]
@@ -116,10 +116,7 @@ class LinearModel:
         features, indices, counts = zip(*found, strict=True) if found else ((), (), ())
         values = [v * idf[i] for i, v in zip(indices, counts, strict=True)]
         norm = math.sqrt(sum(map(mul, values, values))) or 1.0
-        rows = self.rows
-        sums = [sum(map(mul, values, column)) / norm for column in zip(*(rows[i] for i in indices), strict=True)]
-        if not sums:  # no known feature: the intercepts alone
-            sums = [0.0] * (len(self.classes) + 1)
+        sums = [sum(map(mul, values, map(column.__getitem__, indices))) / norm for column in self.weights]
         scores = [b + s for b, s in zip(self.intercept, sums, strict=False)]
         urgent = self.urgent_intercept + sums[-1]
         top = max(scores)

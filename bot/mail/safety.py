@@ -28,16 +28,33 @@ class SafetyError(ValueError):
     """The safety vocabulary file is invalid (the message says where)."""
 
 
+def alternation(patterns: list[str] | tuple[str, ...]) -> str:
+    """One expression matching what any of ``patterns`` matches."""
+    return "|".join(f"(?:{p})" for p in patterns)
+
+
 def _check_patterns(value: list[str]) -> list[str]:
-    """Every expression compiles and none matches the empty text (it would match every mail)."""
+    """Every expression compiles and none matches the empty text (it would match every mail).
+
+    The group's alternation is compiled once (and kept in ``re``'s cache for the matcher); the
+    expressions one by one only when it fails, to name the culprit: start-up stays short.
+    """
+    if not value:
+        return value
+    try:
+        compiled = re.compile(alternation(value))
+        if not compiled.search(""):
+            return value
+    except re.error:
+        pass
     for pattern in value:
         try:
-            compiled = re.compile(pattern)
+            single = re.compile(pattern)
         except re.error as exc:
             raise ValueError(f"expression invalide {pattern!r} : {exc}") from exc
-        if compiled.search(""):
+        if single.search(""):
             raise ValueError(f"l'expression {pattern!r} reconnaît le texte vide")
-    return value
+    raise ValueError("expressions incompatibles une fois réunies (groupes de capture nommés ?)")
 
 
 class Group(BaseModel):
@@ -107,8 +124,10 @@ class Matcher:
     def __init__(self, group: Group, unless_all: list[str] | tuple[str, ...] = ()) -> None:
         self.group = group
         # One alternation per group: one scan of the text instead of one per expression (2.5 times faster).
-        self.pattern = re.compile("|".join(f"(?:{p})" for p in group.patterns))
-        self.unless = [re.compile(p) for p in (*group.unless, *unless_all)]
+        self.pattern = re.compile(alternation(group.patterns))
+        self.unless = [re.compile(alternation(group.unless))] if group.unless else []
+        if unless_all:
+            self.unless.append(re.compile(alternation(unless_all)))
 
     def find(self, text: str) -> str | None:
         """The first words of ``text`` this group recognises (not cancelled by an ``unless``), or None."""
