@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.mail.classify import classify
+from bot.mail.classify import URGENT_MODEL_ALONE, classify
 from bot.mail.message import read_mail
 from bot.mail.triage import decide
 from bot.settings import MailSettings
@@ -125,6 +125,16 @@ def training_report(title: str, predictions: list, failures: bool) -> None:  # t
         f"urgent: {tp}/{tp + fn} flagged ({by_model} by the model or a weak group with it), "
         f"{fp} false alarms (precision {100 * precision:.0f} %)"
     )
+    # The trained models alone, as if there were no rules: how much they would carry on unseen wordings.
+    alone = sum(p.model_category == p.example.category for p in predictions)
+    print(f"category model alone: {alone}/{total} ({100 * alone / total:.1f} %)")
+    for threshold in (0.5, URGENT_MODEL_ALONE):
+        flagged = [p for p in predictions if p.urgent_probability >= threshold]
+        hits = sum(p.example.urgent for p in flagged)
+        print(
+            f"urgency model alone at {threshold:.2f}: {hits}/{tp + fn} flagged, "
+            f"{len(flagged) - hits} false alarms"
+        )
     matrix(pairs)
     if failures:
         for p in predictions:

@@ -124,6 +124,8 @@ class Prediction:
     category: str
     urgent: bool
     reasons: tuple[str, ...]
+    model_category: str  # the category model alone, before the certain rules and urgency
+    urgent_probability: float  # the urgency model alone
 
 
 def predict(model_data: dict[str, Any], test: Sequence[Example]) -> list[Prediction]:
@@ -135,7 +137,8 @@ def predict(model_data: dict[str, Any], test: Sequence[Example]) -> list[Predict
     out = []
     for e in test:
         found = classify(e.mail, model=model)
-        out.append(Prediction(e, found.category, found.urgent, found.reasons))
+        scored = model.score(e.mail)
+        out.append(Prediction(e, found.category, found.urgent, found.reasons, scored.best, scored.urgent_probability))
     return out
 
 
