@@ -252,7 +252,7 @@ def test_safety_file_is_valid_and_its_groups_documented() -> None:
             "ne reconnaît pas",
         ),
         (("counter_examples = [\n", 'counter_examples = [\n    "il m\'a menacée",\n'), "contre-exemple"),
-        (("weak_support = 0.5", "weak_support = 0.5\nsurprise = 1"), "Extra inputs"),
+        (("\nweak_support = ", "\nsurprise = 1\nweak_support = "), "Extra inputs"),
         (("patterns = [\n", "patterns = [\n    '(x|)',\n"), "texte vide"),
     ],
     ids=["bad-regex", "example-not-matched", "counter-example-matched", "unknown-key", "empty-match"],
