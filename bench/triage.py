@@ -128,7 +128,7 @@ def training_report(title: str, predictions: list, failures: bool) -> None:  # t
     # The trained models alone, as if there were no rules: how much they would carry on unseen wordings.
     alone = sum(p.model_category == p.example.category for p in predictions)
     print(f"category model alone: {alone}/{total} ({100 * alone / total:.1f} %)")
-    for threshold in (0.5, URGENT_MODEL_ALONE):
+    for threshold in sorted({0.4, 0.45, 0.5, 0.6, URGENT_MODEL_ALONE}):
         flagged = [p for p in predictions if p.urgent_probability >= threshold]
         hits = sum(p.example.urgent for p in flagged)
         print(

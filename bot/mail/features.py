@@ -6,8 +6,8 @@ answering engine's text handling must not silently change what a shipped model r
 
 A mail gives several pieces of text, each with a weight: the subject, what the sender wrote now, the
 forwarded content (a forward's content *is* the mail), the text of PDF attachments, and the quoted
-history of a reply, which weighs less. Each piece gives words, word pairs and character 3- to
-5-grams inside words (so "harcèlement", "harceler" and "harcelé" share features, and so do French
+history of a reply, which weighs less. Each piece gives words, word pairs and character 3- and
+4-grams inside words (so "harcèlement", "harceler" and "harcelé" share features, and so do French
 and English forms such as "évacuation"/"evacuation"); the subject's words count once more under
 their own prefix. A few facts about the mail (a reply, a forward, a PDF, a student's address, a
 mailing) are features too. Counts are summed with their weights and dampened as log(1 + count).
@@ -30,7 +30,7 @@ DOCUMENT_WEIGHT = 0.8
 QUOTED_WEIGHT = 0.3  # a reply's history: the topic it continues, not what is said now
 # Bounds: the start of each piece says what it is about, and the cost stays under a millisecond.
 MAX_CHARS = {"subject": 300, "body": 3000, "forwarded": 3000, "documents": 2000, "quoted": 1000}
-CHAR_NGRAMS = (3, 4, 5)
+CHAR_NGRAMS = (3, 4)
 
 _WORD = re.compile(r"[a-z0-9]+(?:[.,][0-9]+)?|[€$£?!@%]")
 _REPLY = re.compile(r"^\s*((re|aw|sv|rep|ref)\s*:\s*)+", re.IGNORECASE)
