@@ -125,6 +125,9 @@ def training_report(title: str, predictions: list, failures: bool) -> None:  # t
         f"urgent: {tp}/{tp + fn} flagged ({by_model} by the model or a weak group with it), "
         f"{fp} false alarms (precision {100 * precision:.0f} %)"
     )
+    by_folder = Counter(p.example.folder for p in predictions)
+    right_in = Counter(p.example.folder for p in predictions if p.category == p.example.category)
+    print("by folder: " + ", ".join(f"{f} {right_in[f]}/{n}" for f, n in sorted(by_folder.items())))
     # The trained models alone, as if there were no rules: how much they would carry on unseen wordings.
     alone = sum(p.model_category == p.example.category for p in predictions)
     print(f"category model alone: {alone}/{total} ({100 * alone / total:.1f} %)")
