@@ -27,6 +27,7 @@ PDF_MAX_BYTES = 4 * 1024 * 1024
 PDF_MAX_PAGES = 6
 PDF_MAX_CHARS = 20_000
 PDF_MAX_FILES = 3
+DOCUMENT_MAX_WORDS = 80  # a newest part shorter than this only presents its attached document
 
 # Where the newest part of a mail ends: the quoted or forwarded chain below it.
 _FORWARD = re.compile(
@@ -97,14 +98,17 @@ class Mail:
         text = f"{self.subject}\n{self.body}"
         if self.forwarded and len(self.body.split()) < 40:
             text += f"\n{self.quoted}"
-        if self.documents and len(self.body.split()) < 80:
+        if self.documents and len(self.body.split()) < DOCUMENT_MAX_WORDS:
             text += f"\n{self.documents}"
         return text
 
     @property
     def offer_text(self) -> str:
-        """What an offer is read from: what it forwards, else the newest part, else the subject."""
-        return self.text if self.forwarded else self.body or self.text
+        """What an offer is read from: what it forwards or the document it presents, else the newest
+        part, else the subject."""
+        if self.forwarded or (self.documents and len(self.body.split()) < DOCUMENT_MAX_WORDS):
+            return self.text
+        return self.body or self.text
 
 
 def digest(raw: bytes) -> str:

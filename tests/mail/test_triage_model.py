@@ -87,6 +87,7 @@ def test_pdf_attachment_text_is_read_and_an_offer_only_in_a_pdf_is_an_offer() ->
     assert "Kotlin" in mail.text  # a short mail presenting a document: the document is the content
     decision = decide(mail, SETTINGS, "paris1-miage", TODAY)
     assert decision.category == "offer" and decision.offer is not None
+    assert decision.offer.pay is not None and decision.offer.duration_weeks is not None  # read from the PDF
 
 
 @pytest.mark.parametrize(
