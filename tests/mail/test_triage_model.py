@@ -190,12 +190,47 @@ def test_an_urgent_mail_is_an_incident_routed_to_the_urgent_recipients_and_never
         "Bonjour, nous avons décidé de mettre fin au stage de M. Martin ce vendredi. La DRH",
         "je sais pas à qui écrire, j'ai des idées noires depuis quelques jours",
         "Hi, my manager told me not to come back on Monday, the company is ending my internship.",
+        "Bonjour, notre stagiaire a glissé dans nos escaliers hier et s'est tordu la cheville. Faut-il un document ?",
+        "Bonjour, suite à une baisse d'activité, le stage de Mme Diallo s'arrêtera ce vendredi. RH",
+        "Dear Sam, we regret to inform you that your placement will conclude effective immediately.",
+        "Bonjour, nous souhaitons nous séparer de M. Petit dès lundi, il ne correspond pas à nos attentes.",
+        "My tutor keeps saying things about my figure and today he tried to kiss me in the elevator.",
+        "Notre alternante ne s'est pas présentée depuis une semaine et ne répond plus. Nous sommes très inquiets.",
     ],
-    ids=["body-remarks", "curfew", "host-ends", "dark-thoughts", "termination-en"],
+    ids=[
+        "body-remarks",
+        "curfew",
+        "host-ends",
+        "dark-thoughts",
+        "termination-en",
+        "fall-on-stairs",
+        "ends-friday",
+        "separation",
+        "notice-en",
+        "kiss-en",
+        "missing",
+    ],
 )
 def test_urgent_situations_in_everyday_words_are_flagged(body: str) -> None:
     result = classify(read_mail(_mail(body, subject="stage")))
     assert result.urgent and result.category == "incident", result.reasons
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Bonjour, l'entreprise demande si je suis couvert en cas d'accident du travail pendant le stage. Merci",
+        "Bonjour, dans mon rapport je décris la menace des ransomwares pour l'entreprise, est-ce un bon sujet ?",
+        "Notre entreprise fait de la prévention des risques et de la sécurité incendie : stage en développement.",
+        "Bonjour, mon stage se termine le vendredi 28 août, quand dois-je rendre le rapport ?",
+        "Bonjour, si mon entreprise me licencie pendant l'alternance, que se passe-t-il pour mon inscription ?",
+        "Bonjour, est-il possible de faire mon stage au Liban ? Le pays est-il en zone rouge ?",
+    ],
+    ids=["insurance", "ransomware", "fire-safety", "end-date", "hypothetical-dismissal", "abroad-question"],
+)
+def test_ordinary_mails_with_alarming_words_are_not_urgent(body: str) -> None:
+    result = classify(read_mail(_mail(body, subject="question")))
+    assert not result.urgent, result.reasons
 
 
 def test_an_automatic_sender_is_never_urgent_nor_answered() -> None:
