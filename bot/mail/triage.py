@@ -76,10 +76,23 @@ class Decision:
         )
 
 
+_UNIVERSITY_DOMAINS = (
+    ("lille-l3", re.compile(r"(^|\.)univ-lille\.fr$")),
+    ("paris1-miage", re.compile(r"(^|\.)(univ-paris1|pantheonsorbonne)\.fr$")),
+    ("amu-miage", re.compile(r"(^|\.)univ-amu\.fr$")),  # AMU: ALLSH only when the mail says so
+)
+
+
 def detect_programme(text: str, default: str, sender: str = "") -> str:
-    """The programme a mail speaks of, by the places and names it mentions or its sender's
-    university domain; else the mailbox's."""
-    folded = fold_plain(f"{sender.rpartition('@')[2]}\n{text}")
+    """The programme a mail is about: its sender's university (a student's address says where they
+    study, whatever city the stage is in), else the places and names it mentions, else the mailbox's."""
+    folded = fold_plain(text)
+    domain = sender.rpartition("@")[2].lower()
+    for programme_id, pattern in _UNIVERSITY_DOMAINS:
+        if pattern.search(domain):
+            if programme_id == "amu-miage" and _PROGRAMME_MENTIONS[2][1].search(folded):
+                return "amu-allsh"
+            return programme_id
     for programme_id, pattern in _PROGRAMME_MENTIONS:
         if pattern.search(folded):
             return programme_id

@@ -12,7 +12,7 @@ from bot.mail.classify import classify, impersonated_brand
 from bot.mail.message import pdf_text, read_mail
 from bot.mail.model import MODEL_PATH, shipped
 from bot.mail.safety import SAFETY_PATH, SafetyError, load
-from bot.mail.triage import decide, may_send
+from bot.mail.triage import decide, detect_programme, may_send
 from bot.settings import MailSettings
 
 from .conftest import OFFICERS
@@ -317,3 +317,19 @@ def test_training_is_reproducible_and_the_shipped_model_is_up_to_date(tmp_path: 
     out = tmp_path / "model.json.gz"
     assert train.main(["--out", str(out)]) == 0
     assert out.read_bytes() == MODEL_PATH.read_bytes(), "retrain: .venv/bin/python -m bot.mail.train"
+
+
+@pytest.mark.parametrize(
+    ("sender", "text", "programme"),
+    [
+        ("lea@univ-lille.fr", "Quelle est la durée minimale ?", "lille-l3"),
+        ("lea.martin.etu@univ-lille.fr", "Mon stage est à Paris.", "lille-l3"),
+        ("jules@etu.univ-paris1.fr", "Mon stage est à Lille, quelle durée minimale ?", "paris1-miage"),
+        ("zoe@etu.univ-amu.fr", "Je suis en licence LEA à la faculté ALLSH.", "amu-allsh"),
+        ("zoe@etu.univ-amu.fr", "Je suis en M1 MIAGE.", "amu-miage"),
+        ("max@gmail.com", "Je suis en L3 à Lille.", "lille-l3"),
+        ("max@gmail.com", "Une question sur mon stage.", "paris1-miage"),
+    ],
+)
+def test_the_programme_is_the_sender_s_university_else_the_one_named(sender: str, text: str, programme: str) -> None:
+    assert detect_programme(text, "paris1-miage", sender) == programme
