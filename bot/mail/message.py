@@ -48,15 +48,15 @@ _AUTO_SUBJECT = re.compile(
 # An out-of-office reply sent without the RFC 3834 headers, recognised by what it says: phrases a
 # person writing to the office would not use (over the folded newest part, apostrophes as spaces).
 _OUT_OF_OFFICE = re.compile(
-    r"\b(absente? du bureau|absents? du bureau|out of (the )?office|away from (the )?office"
+    r"\b((je suis|je serai|nous sommes|i am|i m|i will be) (actuellement |currently |now )?"
+    r"(absente?s? du bureau|out of (the )?office|away from (the )?office)"
     r"|(avec|sans|with|without|no) (un )?(acces|access) (limite |restreint |irregulier |limited |restricted )?"
     r"(a|aux|to) (mes |ma |my )?(mails|e ?mails?|messagerie|courriels?|boite)"
     r"|limited access to (my )?e ?mails?|no access to (my )?e ?mails?"
     r"|prendrai connaissance de (votre|vos) (message|mail|courriel|e ?mail)s?"
     r"|(traiterai|repondrai a) (votre|vos) (message|mail|courriel|demande)s? (a|des|apres) mon retour"
     r"|will (reply|respond|answer|get back to you)\b.{0,40}\b(upon|on|when|after) my return"
-    r"|ceci est (un message|une reponse) automatique|this is an (automatic|automated) (reply|response|message)"
-    r"|reponse automatique|automatic reply|auto ?reply)\b"
+    r"|ceci est (un message|une reponse) automatique|this is an (automatic|automated) (reply|response|message))\b"
 )
 _OUT_OF_OFFICE_MAX_WORDS = 120  # a longer mail is a person writing, even if it mentions a holiday
 
@@ -329,7 +329,7 @@ def split_newest(text: str) -> tuple[str, str, bool]:
 
 def out_of_office(body: str) -> str | None:
     """Why a short newest part reads as an out-of-office reply (no automatic headers needed), or None."""
-    if len(body.split()) > _OUT_OF_OFFICE_MAX_WORDS:
+    if len(body.split()) > _OUT_OF_OFFICE_MAX_WORDS or "?" in body:  # a question is a person asking
         return None
     found = _OUT_OF_OFFICE.search(" ".join(fold_plain(body).split()))
     return f"réponse d'absence automatique (texte : « {found.group(0)} »)" if found else None
