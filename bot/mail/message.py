@@ -5,6 +5,8 @@ the problems in French, so the service keeps, flags and reports it rather than l
 """
 
 import hashlib
+import io
+import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,6 +21,13 @@ from bs4 import BeautifulSoup
 from knowledge.text import fold_plain
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+# A PDF attachment is read within these bounds: an offer or a letter is a few pages; a 300-page
+# scan or a crafted file must not stall the mailbox.
+PDF_MAX_BYTES = 4 * 1024 * 1024
+PDF_MAX_PAGES = 6
+PDF_MAX_CHARS = 20_000
+PDF_MAX_FILES = 3
+DOCUMENT_MAX_WORDS = 80  # a newest part shorter than this only presents its attached document
 
 # Where the newest part of a mail ends: the quoted or forwarded chain below it.
 _FORWARD = re.compile(
@@ -36,6 +45,22 @@ _AUTO_SUBJECT = re.compile(
     r"|non remis|mail delivery|returned mail|echec de (la )?remise)",
     re.IGNORECASE,
 )
+# An out-of-office reply sent without the RFC 3834 headers, recognised by what it says: phrases a
+# person writing to the office would not use (over the folded newest part, apostrophes as spaces).
+_OUT_OF_OFFICE = re.compile(
+    r"\b((je suis|je serai|nous sommes|i am|i m|i will be) (actuellement |currently |now )?"
+    r"(absente?s? du bureau|out of (the )?office|away from (the )?office)"
+    r"|(avec|sans|with|without|no) (un )?(acces|access) (limite |restreint |irregulier |limited |restricted )?"
+    r"(a|aux|to) (mes |ma |my )?(mails|e ?mails?|messagerie|courriels?|boite)"
+    r"|limited access to (my )?e ?mails?|no access to (my )?e ?mails?"
+    r"|prendrai connaissance de (votre|vos) (message|mail|courriel|e ?mail)s?"
+    r"|(traiterai|repondrai a) (votre|vos) (message|mail|courriel|demande)s? (a|des|apres) mon retour"
+    r"|will (reply|respond|answer|get back to you)\b.{0,40}\b(upon|on|when|after) my return"
+    r"|ceci est (un message|une reponse) automatique|this is an (automatic|automated) (reply|response|message))\b"
+)
+_OUT_OF_OFFICE_MAX_WORDS = 120  # a longer mail is a person writing, even if it mentions a holiday
+
+_BOUNCE_LOCAL = re.compile(r"^(mailer-daemon|postmaster|bounces?)([+.-].*)?$", re.IGNORECASE)
 _NO_REPLY_LOCAL = re.compile(
     r"^(mailer-daemon|postmaster|no-?reply|do-?not-?reply|donotreply|ne-?pas-?repondre|nepasrepondre|bounces?)([+.-].*)?$",
     re.IGNORECASE,
@@ -58,7 +83,9 @@ class Mail:
     quoted: str  # the chain below it (replied or forwarded)
     forwarded: bool
     attachments: tuple[str, ...]
+    documents: str  # text of the PDF attachments (bounded), "" when none could be read
     automatic: str | None  # why this comes from an automatic sender, or None
+    mailing: bool  # the automatic sender is a mailing (list, bulk, no-reply, generated), not a reply or bounce
     problems: tuple[str, ...]  # French sentences: what could not be read
     size: int
     digest: str  # sha256 of the raw bytes: identifies a mail without Message-ID
@@ -66,15 +93,22 @@ class Mail:
 
     @property
     def text(self) -> str:
-        """Subject and newest part, plus the forwarded content when the newest part only forwards it."""
+        """Subject and newest part, plus the forwarded content when the newest part only forwards it,
+        plus the attached documents when the newest part only presents them."""
+        text = f"{self.subject}\n{self.body}"
         if self.forwarded and len(self.body.split()) < 40:
-            return f"{self.subject}\n{self.body}\n{self.quoted}"
-        return f"{self.subject}\n{self.body}"
+            text += f"\n{self.quoted}"
+        if self.documents and len(self.body.split()) < DOCUMENT_MAX_WORDS:
+            text += f"\n{self.documents}"
+        return text
 
     @property
     def offer_text(self) -> str:
-        """What an offer is read from: what it forwards, else the newest part, else the subject."""
-        return self.text if self.forwarded else self.body or self.text
+        """What an offer is read from: what it forwards or the document it presents, else the newest
+        part, else the subject."""
+        if self.forwarded or (self.documents and len(self.body.split()) < DOCUMENT_MAX_WORDS):
+            return self.text
+        return self.body or self.text
 
 
 def digest(raw: bytes) -> str:
@@ -93,14 +127,15 @@ def read_mail(raw: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES, own: frozenset[
             f"Mail trop volumineux ({len(raw)} octets, limite {max_bytes}) : seuls les en-têtes ont été lus."
         )
         message: Message = BytesHeaderParser(policy=policy.compat32).parsebytes(raw)
-        body, quoted, forwarded, attachments = "", "", False, ()
+        attachments: list[str] = []
+        body, quoted, forwarded, documents = "", "", False, ""
     else:
         message = message_from_bytes(raw, policy=policy.compat32)
         try:
-            text, attached_text, attachments = _content(message)
+            text, attached_text, attachments, documents = _content(message)
         except Exception as exc:  # any malformed MIME: keep what the headers say
             problems.append(f"Corps illisible ({type(exc).__name__}) : mail conservé pour lecture humaine.")
-            text, attached_text, attachments = "", "", ()
+            text, attached_text, attachments, documents = "", "", [], ""
         body, quoted, marker_forward = split_newest(text)
         if attached_text:  # a mail forwarded as an attachment
             quoted = (quoted + "\n" + attached_text).strip()
@@ -120,6 +155,9 @@ def read_mail(raw: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES, own: frozenset[
     references = tuple(re.findall(r"<[^<>]+>", _header(message, "References")))
     in_reply_to = (re.findall(r"<[^<>]+>", _header(message, "In-Reply-To")) or [None])[0]
     automatic, decisive = automatic_sender(message, sender, subject, message_id, own)
+    if automatic is None and (reason := out_of_office(body)):
+        automatic, decisive = reason, ()
+    mailing = automatic is not None and bool(decisive) and is_mailing(*decisive[0])
     return Mail(
         message_id=message_id,
         subject=subject,
@@ -133,7 +171,9 @@ def read_mail(raw: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES, own: frozenset[
         quoted=quoted,
         forwarded=forwarded,
         attachments=tuple(attachments),
+        documents=documents,
         automatic=automatic,
+        mailing=mailing,
         problems=tuple(problems),
         size=len(raw),
         digest=digest(raw),
@@ -189,21 +229,56 @@ def html_to_text(html: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def _content(message: Message) -> tuple[str, str, list[str]]:
-    """The text the sender wrote, the text of mails attached to it, and attachment names."""
+def pdf_text(data: bytes) -> str:
+    """The text of a PDF's first pages, bounded in bytes, pages and characters; "" when unreadable.
+
+    Never raises: a broken, encrypted or hostile PDF gives "".
+    """
+    if len(data) > PDF_MAX_BYTES or not data.lstrip()[:5].startswith(b"%PDF"):
+        return ""
+    try:
+        from pypdf import PdfReader  # noqa: PLC0415 - 90 ms of import, paid only by mails with a PDF
+
+        logging.getLogger("pypdf").setLevel(logging.ERROR)  # malformed files are common, not our errors
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            return ""
+        chunks: list[str] = []
+        size = 0
+        for page in reader.pages[:PDF_MAX_PAGES]:
+            chunk = page.extract_text() or ""
+            chunks.append(chunk)
+            size += len(chunk)
+            if size >= PDF_MAX_CHARS:
+                break
+        text = "\n".join(" ".join(line.split()) for line in "\n".join(chunks).splitlines())
+        return "\n".join(line for line in text.splitlines() if line)[:PDF_MAX_CHARS]
+    except Exception:  # any PDF pypdf cannot read (or a bug in it): the mail is still read
+        return ""
+
+
+def _is_pdf(part: Message, filename: str | None) -> bool:
+    return part.get_content_type() == "application/pdf" or (filename or "").lower().endswith(".pdf")
+
+
+def _content(message: Message) -> tuple[str, str, list[str], str]:
+    """The text the sender wrote, the text of mails attached to it, attachment names, PDF text."""
     plain: list[str] = []
     html: list[str] = []
     attached: list[str] = []
     names: list[str] = []
+    documents: list[str] = []
 
     def visit(part: Message) -> None:
         ctype = part.get_content_type()
         if ctype == "message/rfc822":  # a mail forwarded as an attachment: its text, not ours
             inner = part.get_payload()
             if isinstance(inner, list) and inner and isinstance(inner[0], Message):
-                text, _, inner_names = _content(inner[0])
+                text, _, inner_names, inner_documents = _content(inner[0])
                 attached.append(f"Objet : {_header(inner[0], 'Subject')}\n{text}")
                 names.extend(inner_names)
+                if inner_documents:
+                    documents.append(inner_documents)
             return
         if part.is_multipart():
             for child in part.get_payload():
@@ -213,6 +288,14 @@ def _content(message: Message) -> tuple[str, str, list[str]]:
         filename = part.get_filename()
         if filename or (part.get("Content-Disposition") or "").lower().startswith("attachment"):
             names.append(_decode_words(filename) if filename else "(sans nom)")
+            if _is_pdf(part, filename) and len(documents) < PDF_MAX_FILES:
+                payload = part.get_payload(decode=True)
+                if isinstance(payload, bytes) and (found := pdf_text(payload)):
+                    documents.append(found)
+        elif _is_pdf(part, filename) and len(documents) < PDF_MAX_FILES:  # inline PDF, no file name
+            payload = part.get_payload(decode=True)
+            if isinstance(payload, bytes) and (found := pdf_text(payload)):
+                documents.append(found)
         elif ctype == "text/plain":
             plain.append(_decode(part))
         elif ctype == "text/html":
@@ -220,7 +303,7 @@ def _content(message: Message) -> tuple[str, str, list[str]]:
 
     visit(message)
     text = "\n".join(plain) if plain else "\n".join(html_to_text(h) for h in html)
-    return text.replace("\r\n", "\n"), "\n".join(attached), names
+    return text.replace("\r\n", "\n"), "\n".join(attached), names, "\n".join(documents)[:PDF_MAX_CHARS]
 
 
 def split_newest(text: str) -> tuple[str, str, bool]:
@@ -242,6 +325,27 @@ def split_newest(text: str) -> tuple[str, str, bool]:
             is_forward = bool(forward and re.search(r"forward|transfer", line))
             return newest, chain, is_forward
     return text.strip(), "", False
+
+
+def out_of_office(body: str) -> str | None:
+    """Why a short newest part reads as an out-of-office reply (no automatic headers needed), or None."""
+    if len(body.split()) > _OUT_OF_OFFICE_MAX_WORDS or "?" in body:  # a question is a person asking
+        return None
+    found = _OUT_OF_OFFICE.search(" ".join(fold_plain(body).split()))
+    return f"réponse d'absence automatique (texte : « {found.group(0)} »)" if found else None
+
+
+def is_mailing(header: str, value: str) -> bool:
+    """Whether the header that marked a mail automatic says "a mailing" (a newsletter, a job board,
+    a platform's notification: it may carry offers) rather than "a reply" (out of office) or a bounce."""
+    if header in {"Precedence", "X-Precedence"}:
+        return value in {"bulk", "list"}
+    if header == "Auto-Submitted":
+        return value.startswith("auto-generated")
+    if header == "From":  # a no-reply address sends notifications; the office's own address is no mailing
+        local = value.split("@", maxsplit=1)[0]
+        return bool(_NO_REPLY_LOCAL.match(local)) and not _BOUNCE_LOCAL.match(local)
+    return header in {"List-Id", "List-Unsubscribe"}
 
 
 def automatic_sender(

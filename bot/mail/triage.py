@@ -26,6 +26,9 @@ _PROGRAMME_MENTIONS = (
 _QUESTION_SENTENCE = re.compile(
     r"\?|\b(combien|est ce que|quand|comment|quel|quelle|puis je|peut on|ai je|savoir si|est il)\b"
 )
+# What may be mailed as an answer: the knowledge base, a rule's verdict or a calculator, when the
+# engine is sure. Never a refusal, never an input error (a calculator's error sentence).
+ANSWERING_KINDS = frozenset({"knowledge", "verdict", "calculator"})
 SIGNATURE = (
     "Cette réponse a été rédigée automatiquement par StageBot à partir des guides de votre formation. "
     "Si elle ne répond pas à votre question, répondez simplement à ce message : un responsable des stages "
@@ -73,17 +76,42 @@ class Decision:
         )
 
 
-def detect_programme(text: str, default: str) -> str:
-    """The programme a mail speaks of, by the places and names it mentions; else the mailbox's."""
+_UNIVERSITY_DOMAINS = (
+    ("lille-l3", re.compile(r"(^|\.)univ-lille\.fr$")),
+    ("paris1-miage", re.compile(r"(^|\.)(univ-paris1|pantheonsorbonne)\.fr$")),
+    ("amu-miage", re.compile(r"(^|\.)univ-amu\.fr$")),  # AMU: ALLSH only when the mail says so
+)
+
+
+def detect_programme(text: str, default: str, sender: str = "") -> str:
+    """The programme a mail is about: its sender's university (a student's address says where they
+    study, whatever city the stage is in), else the places and names it mentions, else the mailbox's."""
     folded = fold_plain(text)
+    domain = sender.rpartition("@")[2].lower()
+    for programme_id, pattern in _UNIVERSITY_DOMAINS:
+        if pattern.search(domain):
+            if programme_id == "amu-miage" and _PROGRAMME_MENTIONS[2][1].search(folded):
+                return "amu-allsh"
+            return programme_id
     for programme_id, pattern in _PROGRAMME_MENTIONS:
         if pattern.search(folded):
             return programme_id
     return default
 
 
-def best_answer(mail: Mail, programme: str, today: date) -> Answer | None:
-    """The knowledge base's (or a calculator's) best answer to the questions a mail asks."""
+def may_send(answer: Answer, min_score: float) -> bool:
+    """Whether an answer may be mailed without an officer: a real answer the engine is sure of."""
+    return (
+        answer.answered
+        and answer.kind in ANSWERING_KINDS
+        and answer.band == "sure"
+        and answer.score >= min_score
+        and bool(answer.answer.strip())
+    )
+
+
+def best_answer(mail: Mail, programme: str, today: date, min_score: float = 0.0) -> Answer | None:
+    """The best answer that may be sent to the questions a mail asks, for ``programme``, or None."""
     sentences = [mail.subject] if mail.subject else []
     sentences += [s.strip() for s in re.split(r"(?<=[?.!])\s+|\n+", mail.body) if s.strip()]
     candidates = [s for s in sentences if _QUESTION_SENTENCE.search(fold_plain(s))]
@@ -92,7 +120,7 @@ def best_answer(mail: Mail, programme: str, today: date) -> Answer | None:
     best: Answer | None = None
     for sentence in candidates[:8]:
         answer = ask(sentence[:300], programme, today)
-        if answer.answered and (best is None or answer.score > best.score):
+        if may_send(answer, min_score) and (best is None or answer.score > best.score):
             best = answer
     return best
 
@@ -112,7 +140,7 @@ def decide(mail: Mail, settings: MailSettings, default_programme: str, today: da
     """Classify a mail and decide what to do with it."""
     result = classify(mail)
     mailbox_programme = settings.programme or default_programme
-    programme = detect_programme(mail.text, mailbox_programme)
+    programme = detect_programme(mail.text, mailbox_programme, mail.sender)
     routes: list[str] = list(settings.routing.get(result.category, []))
     if result.urgent:
         routes += settings.routing.get("urgent", [])
@@ -132,13 +160,16 @@ def decide(mail: Mail, settings: MailSettings, default_programme: str, today: da
     no_reply = None
     if mail.automatic is not None:
         no_reply = f"expéditeur automatique ({mail.automatic})"
+    elif result.urgent:
+        no_reply = "mail urgent : un responsable répond"
     elif result.category != "question":
         no_reply = f"catégorie {result.category}"
     elif mail.problems:
         no_reply = "mail lu incomplètement"
     else:
-        answer = best_answer(mail, mailbox_programme, today)
-        if answer is None or answer.score < settings.auto_reply_min_score:
+        # The programme the mail is about answers it: a Lille student gets Lille's rules.
+        answer = best_answer(mail, programme, today, settings.auto_reply_min_score)
+        if answer is None:
             no_reply = "la base ne répond pas avec assez de confiance"
         else:
             auto_reply = reply_text(answer, mail.sender_name)
