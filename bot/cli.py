@@ -189,6 +189,9 @@ def build_parser() -> FrenchParser:
     mstatus = msub.add_parser("status", help="état de la boîte : catégories, mails à vérifier, dernières actions")
     mstatus.add_argument("--json", action="store_true", help="JSON")
     mstatus.add_argument("--limit", type=_typed(_positive_int("--limit")), default=20, help="lignes (20)")
+    mretry = msub.add_parser("retry", help="renvoyer les envois refusés définitivement (une fois la cause corrigée)")
+    mretry.add_argument("--since", type=_typed(parse_date), help="seulement les refus depuis ce jour (AAAA-MM-JJ)")
+    mretry.add_argument("--json", action="store_true", help="JSON")
     disc = sub.add_parser("discord", help="bot Discord")
     dsub = disc.add_subparsers(dest="discord", required=True, metavar="ACTION", parser_class=FrenchParser)
     dcommands = dsub.add_parser("commands", help="les commandes telles qu'elles seraient synchronisées")
@@ -516,6 +519,15 @@ def run_mail(args: argparse.Namespace, settings: Settings) -> int:
         raise ConfigError("Aucune section [mail] dans config.toml : la messagerie n'est pas configurée.")
     store = Store(settings.database)
     service = MailService(settings, store, today=lambda: today(settings), progress=_Bar())
+    if args.mail == "retry":
+        from bot.mail.service import retry  # noqa: PLC0415
+
+        try:
+            report = asyncio.run(retry(service, args.since))
+        finally:
+            store.close()
+        print(json.dumps(report.as_json(), ensure_ascii=False) if args.json else report.text())
+        return 0
     backlog = args.backlog
     try:
         if args.mail == "once":

@@ -1,15 +1,27 @@
 """A thin IMAP client over aioimaplib: what the mailbox service needs, with folder names encoded.
 
-Errors: ``ImapError`` (temporary: connection lost, timeout, server refusing a command) with a
-French sentence that never holds the password.
+Errors, each a French sentence that never holds the password:
+
+    ImapError           the session is unusable: connection lost or refused, timeout, login refused
+    └── ImapRefused     the server answered NO or BAD to one command: the session goes on
+
+Liveness (issue 13): aioimaplib does not wake a command waiting on a connection that was closed, so
+a lost connection used to be noticed only through timeouts (26 s mid-run, 83 s under IDLE). Here
+the protocol's ``connection_lost`` sets an event every command races against: a closed connection
+is noticed at once. A connection that goes silent without closing is noticed by the answer to DONE
+or NOOP, awaited at most ``LIVENESS_SECONDS``. ``close`` cancels and awaits every task aioimaplib
+started, so none is left pending when the client is dropped.
 """
 
 import asyncio
 import base64
 import contextlib
 import re
+import socket
 import ssl
+from collections.abc import Awaitable
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from aioimaplib import IMAP4, IMAP4_SSL, AioImapException
 from aioimaplib.aioimaplib import Command
@@ -22,8 +34,17 @@ _SIZE = re.compile(rb"RFC822\.SIZE (\d+)")
 _LITERAL = re.compile(rb"\{\d+\}$")
 
 
+LIVENESS_SECONDS = 10.0  # a live server answers DONE or NOOP within this
+
+T = TypeVar("T")
+
+
 class ImapError(BotError):
-    """The IMAP server cannot be reached or refused a command; worth retrying later."""
+    """The IMAP session is unusable (lost, unreachable, timed out); worth reconnecting later."""
+
+
+class ImapRefused(ImapError):
+    """The server refused one command (NO, BAD); the session itself is fine."""
 
 
 def encode_mailbox(name: str) -> str:
@@ -74,6 +95,42 @@ class Imap:
         self.host, self.port, self.security, self.timeout = host, port, security, timeout
         self.ca_file = ca_file
         self.client: IMAP4 | None = None
+        self.lost = asyncio.Event()  # set by the protocol when the connection closes
+
+    def _connection_lost(self, exc: Exception | None) -> None:
+        del exc
+        self.lost.set()
+
+    def _keepalive(self) -> None:
+        """TCP keepalive on the socket: a peer gone without closing is noticed by the kernel too."""
+        transport = self._c.protocol.transport
+        sock = transport.get_extra_info("socket") if transport is not None else None
+        if sock is None:
+            return
+        with contextlib.suppress(OSError, AttributeError):
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE, 5)
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL, 2)
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPCNT, 3)
+
+    async def _race(self, awaitable: Awaitable[T], seconds: float, what: str) -> T:
+        """Await a command, failing at once if the connection is lost, or after ``seconds``."""
+        if self.lost.is_set():
+            raise ImapError(f"Connexion IMAP perdue ({what}).")
+        task = asyncio.ensure_future(awaitable)
+        lost = asyncio.ensure_future(self.lost.wait())
+        try:
+            done, _ = await asyncio.wait({task, lost}, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            lost.cancel()
+        if task in done:
+            return task.result()
+        task.cancel()
+        with contextlib.suppress(BaseException):
+            await task
+        if lost in done:
+            raise ImapError(f"Connexion IMAP perdue ({what}).")
+        raise ImapError(f"Commande IMAP {what} sans réponse après {seconds:.0f} s.")
 
     def _context(self) -> ssl.SSLContext:
         # Certificates are always verified; ca_file adds a trusted authority, it never disables checks.
@@ -88,13 +145,18 @@ class Imap:
                 )
             else:
                 self.client = IMAP4(host=self.host, port=self.port, timeout=self.timeout)
+            self.lost = asyncio.Event()
+            self.client.protocol.conn_lost_cb = self._connection_lost
             await self.client.wait_hello_from_server()
+            self._keepalive()
             if self.security == "starttls":
                 await self._starttls()
-            response = await self.client.login(username, password)
-        except (OSError, TimeoutError, AioImapException, ssl.SSLError) as exc:
+            response = await self._race(self.client.login(username, password), self.timeout, "LOGIN")
+        except (OSError, TimeoutError, AioImapException, ssl.SSLError, ImapError) as exc:
+            await self.close()
             raise ImapError(f"Serveur IMAP {self.host}:{self.port} injoignable ({type(exc).__name__}).") from None
         if response.result != "OK":
+            await self.close()
             raise ImapError(f"Connexion IMAP refusée pour « {username} » : identifiant ou mot de passe incorrect.")
 
     async def _starttls(self) -> None:
@@ -114,14 +176,14 @@ class Imap:
             raise ImapError("Session IMAP non ouverte.")
         return self.client
 
-    async def _ok(self, coroutine: object, what: str) -> list[bytes]:
+    async def _ok(self, coroutine: Awaitable[Any], what: str, seconds: float | None = None) -> list[bytes]:
         try:
-            response = await asyncio.wait_for(coroutine, self.timeout)  # type: ignore[arg-type]
+            response = await self._race(coroutine, seconds or self.timeout, what)
         except (OSError, TimeoutError, AioImapException) as exc:
             raise ImapError(f"Commande IMAP {what} interrompue ({type(exc).__name__}).") from None
         if response.result != "OK":
             detail = b" ".join(bytes(line) for line in response.lines[-1:]).decode(errors="replace")
-            raise ImapError(f"Commande IMAP {what} refusée : {detail}")
+            raise ImapRefused(f"Commande IMAP {what} refusée : {detail[:200]}")
         return [bytes(line) for line in response.lines]
 
     async def select(self, mailbox: str) -> Selected:
@@ -174,12 +236,12 @@ class Imap:
             if path in known:
                 continue
             try:
-                response = await asyncio.wait_for(self._c.create(encode_mailbox(path)), self.timeout)
+                response = await self._race(self._c.create(encode_mailbox(path)), self.timeout, "CREATE")
             except (OSError, TimeoutError, AioImapException) as exc:
                 raise ImapError(f"Création du dossier IMAP « {path} » interrompue ({type(exc).__name__}).") from None
             text = b" ".join(bytes(line) for line in response.lines).upper()
             if response.result != "OK" and b"ALREADYEXISTS" not in text and b"EXISTS" not in text:
-                raise ImapError(f"Impossible de créer le dossier IMAP « {path} ».")
+                raise ImapRefused(f"Impossible de créer le dossier IMAP « {path} ».")
             known.add(path)
 
     async def move(self, uid: int, folder: str) -> None:
@@ -206,23 +268,58 @@ class Imap:
             await self._ok(self._c.select(encode_mailbox(current)), "SELECT")
         return any(token.isdigit() for line in lines[:-1] for token in line.split())
 
-    async def wait_for_news(self, seconds: float) -> None:
-        """IDLE until the server reports something or ``seconds`` pass."""
+    async def wait_for_news(self, seconds: float) -> bool:
+        """IDLE until the server reports something or ``seconds`` pass; True when it reported.
+
+        IDLE is always ended (DONE) and its completion awaited at most ``LIVENESS_SECONDS``: a
+        server that does not answer is taken for dead. A lost connection ends the wait at once.
+        """
         client = self._c
         try:
-            idle = await client.idle_start(timeout=seconds)
-            await client.wait_server_push(timeout=seconds + 5)
-            client.idle_done()
-            await asyncio.wait_for(idle, self.timeout)
-        except (OSError, TimeoutError, AioImapException, asyncio.CancelledError) as exc:
-            if isinstance(exc, asyncio.CancelledError):
-                raise
+            idle = await self._race(client.idle_start(timeout=seconds), self.timeout, "IDLE")
+            push = asyncio.ensure_future(client.wait_server_push(timeout=seconds + LIVENESS_SECONDS))
+            try:
+                pushed = await self._race(push, seconds + LIVENESS_SECONDS, "IDLE")
+            finally:
+                push.cancel()
+            if client.has_pending_idle():
+                client.idle_done()
+            await self._race(idle, LIVENESS_SECONDS, "DONE")
+        except (OSError, TimeoutError, AioImapException) as exc:
             raise ImapError(f"Attente IMAP (IDLE) interrompue ({type(exc).__name__}).") from None
+        return isinstance(pushed, list) and any(b"EXISTS" in bytes(line) or b"RECENT" in bytes(line) for line in pushed)
+
+    async def noop(self) -> None:
+        """NOOP, answered within ``LIVENESS_SECONDS`` by a live server: the keepalive."""
+        await self._ok(self._c.noop(), "NOOP", LIVENESS_SECONDS)
+
+    async def close(self) -> None:
+        """Drop the connection and every task aioimaplib started, awaited so none is left pending."""
+        client, self.client = self.client, None
+        if client is None:
+            return
+        waiter = getattr(client, "_idle_waiter", None)
+        if waiter is not None:
+            waiter.cancel()
+        protocol = client.protocol
+        tasks = [*client.tasks, *getattr(protocol, "tasks", ())]
+        starting = getattr(client, "_client_task", None)
+        if starting is not None and not starting.done():
+            tasks.append(starting)
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(BaseException):
+                await task
+        if protocol.transport is not None:
+            protocol.transport.close()
+        self.lost.set()
 
     async def logout(self) -> None:
-        """Log out, ignoring a connection already gone."""
+        """Log out (at most 5 s), then drop the connection whatever happened."""
         if self.client is None:
             return
-        with contextlib.suppress(OSError, TimeoutError, AioImapException):
-            await asyncio.wait_for(self.client.logout(), 5)
-        self.client = None
+        if not self.lost.is_set():
+            with contextlib.suppress(OSError, TimeoutError, AioImapException, ImapError):
+                await self._race(self.client.logout(), 5, "LOGOUT")
+        await self.close()
