@@ -9,6 +9,7 @@ import shutil
 import socket
 import ssl
 import subprocess
+import threading
 import time
 from dataclasses import dataclass, field
 from email import message_from_bytes
@@ -254,6 +255,128 @@ class SmtpCollector:
     def stop(self) -> None:
         """Stop the thread."""
         self.controller.stop()
+
+
+@dataclass
+class Rule:
+    """One scripted answer: at ``step`` (connect, MAIL, RCPT, DATA), for ``recipient`` (RCPT only,
+    None: any), answer ``reply`` ("451 4.7.1 Greylisted", or "drop" to close the connection, or at
+    DATA "accept-drop" to keep the message then close before answering), ``times`` times (None:
+    always)."""
+
+    step: str
+    reply: str
+    recipient: str | None = None
+    times: int | None = 1
+
+
+class _Scripted(_Collector):
+    """Answers as scripted, otherwise as the collector does: aiosmtplib's own tests script a server
+    the same way to reach every failure path."""
+
+    def __init__(self, refuse: set[str], rules: list[Rule]) -> None:
+        super().__init__(refuse)
+        self.rules = rules
+        self.lock = threading.Lock()
+        self.seen: list[tuple[str, str, str]] = []  # (step, recipient or "", answer): what was scripted
+        self.greylist: float | None = None  # refuse each recipient with 451 this long after its first RCPT
+        self.first_seen: dict[str, float] = {}
+
+    def answer(self, step: str, recipient: str = "") -> str | None:
+        with self.lock:
+            if step == "RCPT" and self.greylist is not None:
+                first = self.first_seen.setdefault(recipient.lower(), time.monotonic())
+                if time.monotonic() - first < self.greylist:
+                    self.seen.append((step, recipient, "451 greylist"))
+                    return "451 4.7.1 Greylisted, try again later"
+            for rule in self.rules:
+                if rule.step != step or (rule.recipient and rule.recipient.lower() != recipient.lower()):
+                    continue
+                if rule.times is not None and rule.times <= 0:
+                    continue
+                if rule.times is not None:
+                    rule.times -= 1
+                self.seen.append((step, recipient, rule.reply))
+                return rule.reply
+        return None
+
+    async def handle_MAIL(  # noqa: N802 - aiosmtpd's hook name
+        self, server: SMTP, session: Session, envelope: Envelope, address: str, mail_options: list[str]
+    ) -> str:
+        del session
+        reply = self.answer("MAIL")
+        if reply == "drop":
+            server.transport.close()  # type: ignore[union-attr]
+            return "250 OK"
+        if reply:
+            return reply
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
+
+    async def handle_RCPT(  # noqa: N802
+        self, server: SMTP, session: Session, envelope: Envelope, address: str, rcpt_options: list[str]
+    ) -> str:
+        reply = self.answer("RCPT", address)
+        if reply == "drop":
+            server.transport.close()  # type: ignore[union-attr]
+            return "250 OK"
+        if reply:
+            return reply
+        return await super().handle_RCPT(server, session, envelope, address, rcpt_options)
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:  # noqa: N802
+        reply = self.answer("DATA")
+        if reply in {"drop", "accept-drop"}:
+            if reply == "accept-drop":
+                await super().handle_DATA(server, session, envelope)
+            server.transport.close()  # type: ignore[union-attr]
+            return "250 OK"
+        if reply:
+            return reply
+        return await super().handle_DATA(server, session, envelope)
+
+
+class _ScriptedServer(SMTP):
+    """Answers the connection itself as scripted: a 421 (or any) greeting, or a dropped connection."""
+
+    greeted = False
+
+    async def push(self, status: Any) -> None:
+        if not self.greeted and str(status).startswith("220"):
+            self.greeted = True
+            reply = self.event_handler.answer("connect")
+            if reply is not None:
+                if reply != "drop":
+                    await super().push(reply)
+                self.transport.close()  # type: ignore[union-attr]
+                return
+        await super().push(status)
+
+
+class _ScriptedController(Controller):
+    def factory(self) -> SMTP:
+        return _ScriptedServer(self.handler, **self.SMTP_kwargs)
+
+
+class ScriptedSmtp(SmtpCollector):
+    """An aiosmtpd server that refuses or drops as its rules say, at any step; ``rules`` may be
+    changed while it runs (under ``handler.lock``)."""
+
+    def __init__(self, rules: list[Rule] | None = None, refuse: set[str] | None = None) -> None:
+        self.port = free_port()
+        self.handler = _Scripted({a.lower() for a in refuse or set()}, list(rules or []))
+        self.controller = _ScriptedController(self.handler, hostname="127.0.0.1", port=self.port)
+
+    def script(self, *rules: Rule) -> None:
+        """Replace the rules."""
+        with self.handler.lock:
+            self.handler.rules[:] = rules
+
+    @property
+    def seen(self) -> list[tuple[str, str, str]]:
+        """The scripted answers given so far."""
+        return self.handler.seen
 
 
 async def append(port: int, raws: list[bytes], mailbox: str = "INBOX") -> None:
