@@ -176,19 +176,20 @@ def _headers_only(raw: bytes) -> Message:
 
 
 def _raw(message: Message, name: str) -> str | None:
-    """A header as written (RFC 2047 words not decoded): what addresses are read from."""
-    try:
-        value = message.get(name)
-    except Exception:  # a header the parser cannot give back
-        return None
-    return None if value is None else str(value)
+    """A header as written (RFC 2047 words not decoded, raw 8-bit bytes as surrogate escapes): what
+    addresses are read from. ``Message.get`` would hide 8-bit bytes behind U+FFFD."""
+    wanted = name.lower()
+    for key, value in message.raw_items():
+        if key.lower() == wanted:
+            return value if isinstance(value, str) else str(value)
+    return None
 
 
 def _header_problems(message: Message) -> list[str]:
     """Headers whose bytes are not valid in their charset, or that decode to control characters."""
     found = []
-    for name, value in message.items()[:200]:
-        problem = headers.decode_text(str(value)).problem
+    for name, value in list(message.raw_items())[:200]:
+        problem = headers.decode_text(value if isinstance(value, str) else str(value)).problem
         if problem:
             found.append(f"{headers.clean(str(name), 60)} : {problem}")
     return found

@@ -472,12 +472,11 @@ class MailService:
                 route_to = self._route_to(mail_id, mail, decision)
                 if route_to:
                     actions.append((Kind.ROUTE, ", ".join(route_to)))
-                if decision.auto_reply:
-                    why_not = self.answer_guard(mail)
-                    if why_not is None:
-                        actions.append((Kind.REPLY if self.mail.mode == "send" else Kind.DRAFT, mail.sender))
-                    else:
-                        self.audit(mail_id, "réponse-évitée", why_not)
+                why_not = self.answer_guard(mail)
+                if decision.auto_reply and why_not is None:
+                    actions.append((Kind.REPLY if self.mail.mode == "send" else Kind.DRAFT, mail.sender))
+                elif why_not is not None and (decision.auto_reply or decision.category == "question"):
+                    self.audit(mail_id, "réponse-évitée", why_not)  # the loop guard, whatever triage decided
             else:
                 self.audit(mail_id, "arriéré", "mail présent au premier démarrage : rangé sans transfert ni réponse")
                 if decision.offer is not None:
