@@ -4,6 +4,7 @@ Dovecot runs with its own configuration, users and Maildir under a temporary fol
 loopback port (see ../shared/ARCHITECTURE.md for why these settings when running as root).
 """
 
+import contextlib
 import os
 import shutil
 import socket
@@ -416,3 +417,92 @@ def _messages(lines: list[Any]) -> int:
         if "MESSAGES" in text:
             return int(text.split("MESSAGES")[1].strip(" )").split()[0])
     return 0
+
+
+class SinkSmtp:
+    """aiosmtpd in its own process, accepting and discarding: what a benchmark or a timing test talks
+    to, so the server's work is not counted in the client's CPU time."""
+
+    def __init__(self) -> None:
+        import sys  # noqa: PLC0415
+
+        self.port = free_port()
+        self.command = [sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{self.port}", "-c",
+                        "aiosmtpd.handlers.Sink"]  # fmt: skip
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        """Start and wait until the port answers."""
+        self.process = subprocess.Popen(self.command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                    return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("aiosmtpd (Sink) did not start")
+
+    def stop(self) -> None:
+        """Stop the process."""
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(10)
+
+
+class Proxy:
+    """A TCP relay to a local port that can go silent (``freeze``: bytes held, connections kept open),
+    like a peer gone without closing; in its own thread."""
+
+    def __init__(self, target: int) -> None:
+        self.port = free_port()
+        self.target = target
+        self.frozen = threading.Event()
+        self.loop: Any = None
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.ready = threading.Event()
+
+    def _run(self) -> None:
+        import asyncio  # noqa: PLC0415
+
+        async def pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            try:
+                while data := await reader.read(65536):
+                    while self.frozen.is_set():
+                        await asyncio.sleep(0.05)
+                    writer.write(data)
+                    await writer.drain()
+            except (OSError, asyncio.CancelledError):
+                pass
+            finally:
+                writer.close()
+
+        async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            try:
+                up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.target)
+            except OSError:
+                writer.close()
+                return
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
+
+        async def main() -> None:
+            self.loop = asyncio.get_running_loop()
+            server = await asyncio.start_server(handle, "127.0.0.1", self.port)
+            self.stopped = asyncio.Event()
+            self.ready.set()
+            async with server:
+                await self.stopped.wait()
+
+        asyncio.run(main())
+
+    def start(self) -> None:
+        """Start relaying."""
+        self.thread.start()
+        self.ready.wait(10)
+
+    def stop(self) -> None:
+        """Stop the relay's thread."""
+        if self.loop is not None:
+            self.loop.call_soon_threadsafe(self.stopped.set)
+        self.thread.join(10)

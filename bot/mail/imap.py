@@ -34,7 +34,8 @@ _SIZE = re.compile(rb"RFC822\.SIZE (\d+)")
 _LITERAL = re.compile(rb"\{\d+\}$")
 
 
-LIVENESS_SECONDS = 10.0  # a live server answers DONE or NOOP within this
+LIVENESS_SECONDS = 5.0  # a live server answers DONE or NOOP within this
+SILENCE_SECONDS = 10.0  # a command without a byte from the server for this long: the connection is dead
 
 T = TypeVar("T")
 
@@ -96,6 +97,7 @@ class Imap:
         self.ca_file = ca_file
         self.client: IMAP4 | None = None
         self.lost = asyncio.Event()  # set by the protocol when the connection closes
+        self.heard = 0.0  # loop time of the last byte received
 
     def _connection_lost(self, exc: Exception | None) -> None:
         del exc
@@ -113,24 +115,46 @@ class Imap:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL, 2)
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPCNT, 3)
 
-    async def _race(self, awaitable: Awaitable[T], seconds: float, what: str) -> T:
-        """Await a command, failing at once if the connection is lost, or after ``seconds``."""
+    def _hear(self) -> None:
+        """Note every byte the server sends: a command is only taken for dead after a silence."""
+        protocol = self._c.protocol
+        received = protocol.data_received
+        loop = asyncio.get_running_loop()
+
+        def heard(data: bytes) -> None:
+            self.heard = loop.time()
+            received(data)
+
+        protocol.data_received = heard
+
+    async def _race(self, awaitable: Awaitable[T], seconds: float, what: str, *, silence: bool = True) -> T:
+        """Await a command; fail at once if the connection is lost, or after ``seconds`` without a
+        byte from the server (``silence``) or in all (IDLE, silent by design)."""
         if self.lost.is_set():
             raise ImapError(f"Connexion IMAP perdue ({what}).")
+        loop = asyncio.get_running_loop()
+        start = loop.time()
         task = asyncio.ensure_future(awaitable)
         lost = asyncio.ensure_future(self.lost.wait())
         try:
-            done, _ = await asyncio.wait({task, lost}, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+            while True:
+                since = max(start, self.heard) if silence else start
+                remaining = since + seconds - loop.time()
+                if remaining <= 0:
+                    break
+                done, _ = await asyncio.wait({task, lost}, timeout=remaining, return_when=asyncio.FIRST_COMPLETED)
+                if done:
+                    break
         finally:
             lost.cancel()
-        if task in done:
+        if task.done():
             return task.result()
         task.cancel()
         with contextlib.suppress(BaseException):
             await task
-        if lost in done:
+        if self.lost.is_set():
             raise ImapError(f"Connexion IMAP perdue ({what}).")
-        raise ImapError(f"Commande IMAP {what} sans réponse après {seconds:.0f} s.")
+        raise ImapError(f"Commande IMAP {what} sans réponse du serveur depuis {seconds:.0f} s.")
 
     def _context(self) -> ssl.SSLContext:
         # Certificates are always verified; ca_file adds a trusted authority, it never disables checks.
@@ -147,6 +171,7 @@ class Imap:
                 self.client = IMAP4(host=self.host, port=self.port, timeout=self.timeout)
             self.lost = asyncio.Event()
             self.client.protocol.conn_lost_cb = self._connection_lost
+            self._hear()
             await self.client.wait_hello_from_server()
             self._keepalive()
             if self.security == "starttls":
@@ -178,7 +203,7 @@ class Imap:
 
     async def _ok(self, coroutine: Awaitable[Any], what: str, seconds: float | None = None) -> list[bytes]:
         try:
-            response = await self._race(coroutine, seconds or self.timeout, what)
+            response = await self._race(coroutine, seconds or SILENCE_SECONDS, what)
         except (OSError, TimeoutError, AioImapException) as exc:
             raise ImapError(f"Commande IMAP {what} interrompue ({type(exc).__name__}).") from None
         if response.result != "OK":
@@ -236,7 +261,7 @@ class Imap:
             if path in known:
                 continue
             try:
-                response = await self._race(self._c.create(encode_mailbox(path)), self.timeout, "CREATE")
+                response = await self._race(self._c.create(encode_mailbox(path)), SILENCE_SECONDS, "CREATE")
             except (OSError, TimeoutError, AioImapException) as exc:
                 raise ImapError(f"Création du dossier IMAP « {path} » interrompue ({type(exc).__name__}).") from None
             text = b" ".join(bytes(line) for line in response.lines).upper()
@@ -276,10 +301,10 @@ class Imap:
         """
         client = self._c
         try:
-            idle = await self._race(client.idle_start(timeout=seconds), self.timeout, "IDLE")
+            idle = await self._race(client.idle_start(timeout=seconds), SILENCE_SECONDS, "IDLE")
             push = asyncio.ensure_future(client.wait_server_push(timeout=seconds + LIVENESS_SECONDS))
             try:
-                pushed = await self._race(push, seconds + LIVENESS_SECONDS, "IDLE")
+                pushed = await self._race(push, seconds + LIVENESS_SECONDS, "IDLE", silence=False)
             finally:
                 push.cancel()
             if client.has_pending_idle():
@@ -302,6 +327,11 @@ class Imap:
         if waiter is not None:
             waiter.cancel()
         protocol = client.protocol
+        # Wake whatever still waits on a command (aioimaplib's own helper tasks included): they end
+        # instead of being dropped pending.
+        for command in [*protocol.pending_async_commands.values(), protocol.pending_sync_command]:
+            if command is not None:
+                command.close(b"connexion fermee", "KO")
         tasks = [*client.tasks, *getattr(protocol, "tasks", ())]
         starting = getattr(client, "_client_task", None)
         if starting is not None and not starting.done():

@@ -45,7 +45,7 @@ from bot.errors import BotError
 from bot.mail import outgoing
 from bot.mail.delivery import Postman
 from bot.mail.headers import clean, domain_of, normalise
-from bot.mail.imap import Imap, ImapError, ImapRefused
+from bot.mail.imap import Fetched, Imap, ImapError, ImapRefused
 from bot.mail.lock import MailboxLock
 from bot.mail.message import Mail, read_mail
 from bot.mail.smtp import Outbox, SmtpOutbox
@@ -349,14 +349,20 @@ class MailService:
         fetched = await self._imap.fetch(uid, self.mail.max_bytes)
         if fetched is None:  # gone between SEARCH and FETCH (moved by someone): nothing to do
             return
-        # MIME parsing, charsets and HTML are CPU work: off the event loop, so IDLE, keepalives and
-        # Discord keep running while a large mail is read.
-        mail = await asyncio.to_thread(
-            read_mail,
-            fetched.raw,
-            max_bytes=self.mail.max_bytes,
-            own=self.mail.own_addresses,
-            max_text=self.mail.max_text_chars,
+        # Reading (MIME, charsets, HTML) and classifying are CPU work: off the event loop, so IDLE,
+        # keepalives and Discord keep running while a large mail is worked. One mail at a time.
+        mail, decision = await asyncio.to_thread(self._read_and_decide, fetched)
+        adopted = self._adopt(inbox, uidvalidity, uid, mail)
+        if adopted is not None:
+            await self._finish(adopted, raw=fetched.raw)
+            return
+        row = self._plan(inbox, uidvalidity, uid, mail, decision, quiet=uid <= int(state["backlog_until"]))
+        await self._finish(row, raw=fetched.raw)
+
+    def _read_and_decide(self, fetched: Fetched) -> tuple[Mail, Decision]:
+        """Read a mail and decide what to do with it (in a worker thread); never raises for the mail."""
+        mail = read_mail(
+            fetched.raw, max_bytes=self.mail.max_bytes, own=self.mail.own_addresses, max_text=self.mail.max_text_chars
         )
         if fetched.header_only:
             mail = _with_problem(
@@ -364,16 +370,12 @@ class MailService:
                 f"Mail trop volumineux ({fetched.size} octets, limite {self.mail.max_bytes}) : seuls les en-têtes "
                 "ont été lus ; il est conservé dans la boîte pour lecture humaine.",
             )
-        adopted = self._adopt(inbox, uidvalidity, uid, mail)
-        if adopted is not None:
-            await self._finish(adopted, raw=fetched.raw)
-            return
         try:
-            decision = decide(mail, self.mail, self.settings.default_programme, self.today())
+            return mail, decide(mail, self.mail, self.settings.default_programme, self.today())
         except Exception:  # a bug must not block the mailbox on one mail: keep it for an officer
-            log.exception("classement impossible du mail uid %s", uid)
+            log.exception("classement impossible du mail uid %s", fetched.uid)
             mail = _with_problem(mail, "Classement impossible (erreur interne) : mail conservé pour lecture humaine.")
-            decision = Decision(
+            return mail, Decision(
                 category="other",
                 urgent=False,
                 route_to=(),
@@ -383,8 +385,6 @@ class MailService:
                 programme=self.mail.programme or self.settings.default_programme,
                 problems=mail.problems,
             )
-        row = self._plan(inbox, uidvalidity, uid, mail, decision, quiet=uid <= int(state["backlog_until"]))
-        await self._finish(row, raw=fetched.raw)
 
     def _adopt(self, inbox: str, uidvalidity: int, uid: int, mail: Mail) -> Any:
         """A mail left half-done before a UIDVALIDITY change, found again: resume it under its new UID."""
@@ -613,7 +613,8 @@ class MailService:
 
     async def _route(self, mail_row: Any, decision: dict[str, Any], action: Any, raw: bytes) -> None:
         mail_id = int(mail_row["id"])
-        data = self._forward_bytes(decision, action, raw)  # built before "sending": a failure here is the mail's
+        # Built before "sending" (a failure here is the mail's), off the loop (it scans the original).
+        data = await asyncio.to_thread(self._forward_bytes, decision, action, raw)
         if action["status"] == "sending":
             self.audit(mail_id, "transfert-repris", "envoi interrompu : renvoyé avec le même Message-ID")
         todo = self.postman.prepare(action, [a.strip() for a in action["target"].split(",")])
