@@ -427,8 +427,16 @@ class SinkSmtp:
         import sys  # noqa: PLC0415
 
         self.port = free_port()
-        self.command = [sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{self.port}", "-c",
-                        "aiosmtpd.handlers.Sink"]  # fmt: skip
+        self.command = [
+            sys.executable,
+            "-m",
+            "aiosmtpd",
+            "-n",
+            "-l",
+            f"127.0.0.1:{self.port}",
+            "-c",
+            "aiosmtpd.handlers.Sink",
+        ]
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:

@@ -173,7 +173,7 @@ def addresses(*values: str | None) -> tuple[str, ...]:
     return tuple(out)
 
 
-_MSG_ID = re.compile(r"<[^<>\s]{1,250}>")
+_MSG_ID = re.compile(r"<[!-;=?-~]{1,250}>")  # printable ASCII only: raw 8-bit bytes never make an id
 
 
 def message_ids(value: str | None) -> tuple[str, ...]:

@@ -374,7 +374,7 @@ def automatic_sender(
         return found("rapport de remise (bounce)", "Content-Type", ctype)
     if (_raw(message, "Return-Path") or "").strip() == "<>":
         return found("chemin de retour vide (bounce)", "Return-Path", "<>")
-    raw_from = (_raw(message, "From") or "").lower()
+    raw_from = headers.decode_text(_raw(message, "From")).text.lower()
     if "mailer-daemon" in raw_from or "postmaster@" in raw_from or "<>" in raw_from:
         return found(f"expéditeur automatique {sender or raw_from[:80]}", "From", sender or raw_from[:80])
     local = sender.split("@", maxsplit=1)[0]

@@ -45,7 +45,7 @@ from bot.errors import BotError
 from bot.mail import outgoing
 from bot.mail.delivery import Postman
 from bot.mail.headers import clean, domain_of, normalise
-from bot.mail.imap import Fetched, Imap, ImapError, ImapRefused
+from bot.mail.imap import Fetched, Imap, ImapError, ImapRefused, Mailbox
 from bot.mail.lock import MailboxLock
 from bot.mail.message import Mail, read_mail
 from bot.mail.smtp import Outbox, SmtpOutbox
@@ -121,8 +121,9 @@ class Progress(Protocol):
 class MailService:
     """Works one mailbox with one store.
 
-    ``outbox`` (default: SMTP with the settings) and ``clock`` (epoch seconds, for retry delays) are
-    parameters so failure paths can be driven deterministically.
+    ``outbox`` (default: SMTP with the settings), ``mailbox`` (default: IMAP with the settings) and
+    ``clock`` (epoch seconds, for retry delays) are parameters so failure paths can be driven
+    deterministically and the whole path fuzzed in memory.
     """
 
     def __init__(
@@ -134,6 +135,7 @@ class MailService:
         progress: "Progress | None" = None,
         outbox: Outbox | None = None,
         clock: Callable[[], float] = time.time,
+        mailbox: Callable[[], Mailbox] | None = None,
     ) -> None:
         if settings.mail is None:
             raise BotError("Aucune section [mail] dans la configuration : la messagerie n'est pas configurée.")
@@ -142,7 +144,8 @@ class MailService:
         self.store = store
         self.today = today or (lambda: datetime.now(UTC).date())
         self.progress = progress
-        self.imap: Imap | None = None
+        self.imap: Mailbox | None = None
+        self.mailbox = mailbox
         self.outbox: Outbox = outbox or SmtpOutbox(self.mail)
         self.clock = clock
         self.postman = Postman(store, self.outbox, self.mail, self.audit, clock)
@@ -162,7 +165,10 @@ class MailService:
         self.lock.acquire()
         password = self.mail.password.get_secret_value() if self.mail.password else ""
         ca_file = str(self.mail.ca_file) if self.mail.ca_file else None
-        self.imap = Imap(self.mail.imap_host, self.mail.imap_port, self.mail.imap_security, ca_file=ca_file)
+        if self.mailbox is not None:
+            self.imap = self.mailbox()
+        else:
+            self.imap = Imap(self.mail.imap_host, self.mail.imap_port, self.mail.imap_security, ca_file=ca_file)
         await self.imap.connect(self.mail.username, password)
 
     async def close(self) -> None:
@@ -177,7 +183,7 @@ class MailService:
         self.lock.release()
 
     @property
-    def _imap(self) -> Imap:
+    def _imap(self) -> Mailbox:
         if self.imap is None:
             raise ImapError("Session IMAP non ouverte.")
         return self.imap

@@ -32,8 +32,10 @@ HEAD = (
 def _text() -> bytes:
     line = "Bonjour, je voudrais savoir quelle est la durée minimale du stage de L3 et si elle est gratifiée.\r\n"
     body = line * (int(TEN_MB * 0.95) // len(line.encode()))
-    return (HEAD.format(subject="question longue", mid="text") + "Content-Type: text/plain; charset=utf-8\r\n"
-            "Content-Transfer-Encoding: 8bit\r\n\r\n" + body).encode()  # fmt: skip
+    return (
+        HEAD.format(subject="question longue", mid="text") + "Content-Type: text/plain; charset=utf-8\r\n"
+        "Content-Transfer-Encoding: 8bit\r\n\r\n" + body
+    ).encode()
 
 
 def _html() -> bytes:
