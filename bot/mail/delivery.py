@@ -85,25 +85,28 @@ class Postman:
     # ---- the first attempt, while the mail is worked ------------------------------------------
     def prepare(self, action: Any, recipients: Sequence[str]) -> list[str]:
         """Record the recipients (once) and mark those still to do as sending; returns them."""
-        now = self.clock()
         with self.store.transaction() as db:
-            for recipient in recipients:
-                db.execute(
-                    "INSERT OR IGNORE INTO deliveries (action_id, recipient, status, first_at, updated_at)"
-                    " VALUES (?, ?, 'pending', ?, ?)",
-                    (action["id"], recipient, now, _now()),
-                )
-            rows = db.execute(
-                "SELECT recipient FROM deliveries WHERE action_id = ? AND status IN ('pending', 'sending') ORDER BY id",
-                (action["id"],),
-            ).fetchall()
-            todo = [r["recipient"] for r in rows]
+            return self.prepare_in(db, action, recipients)
+
+    def prepare_in(self, db: Any, action: Any, recipients: Sequence[str]) -> list[str]:
+        """``prepare`` inside the caller's transaction."""
+        now = self.clock()
+        for recipient in recipients:
             db.execute(
-                "UPDATE deliveries SET status = 'sending', updated_at = ? WHERE action_id = ? AND status = 'pending'",
-                (_now(), action["id"]),
+                "INSERT OR IGNORE INTO deliveries (action_id, recipient, status, first_at, updated_at)"
+                " VALUES (?, ?, 'pending', ?, ?)",
+                (action["id"], recipient, now, _now()),
             )
-            db.execute("UPDATE actions SET status = 'sending', updated_at = ? WHERE id = ?", (_now(), action["id"]))
-        return todo
+        rows = db.execute(
+            "SELECT recipient FROM deliveries WHERE action_id = ? AND status IN ('pending', 'sending') ORDER BY id",
+            (action["id"],),
+        ).fetchall()
+        db.execute(
+            "UPDATE deliveries SET status = 'sending', updated_at = ? WHERE action_id = ? AND status = 'pending'",
+            (_now(), action["id"]),
+        )
+        db.execute("UPDATE actions SET status = 'sending', updated_at = ? WHERE id = ?", (_now(), action["id"]))
+        return [r["recipient"] for r in rows]
 
     async def send(self, action: Any, sender: str, recipients: Sequence[str], data: bytes) -> str:
         """One attempt for these recipients; returns the action's new status."""
@@ -152,6 +155,11 @@ class Postman:
                     (status, attempts, next_at, final.code, final.step, final.text, _now(), row["id"]),
                 )
                 self._report(mail_id, kind, recipient, status, final, next_at - now)
+            delivered = [r for r, o in outcomes.items() if o.verdict is Verdict.ACCEPTED]
+            if delivered and kind == "reply":
+                self.audit(mail_id, "réponse", f"réponse automatique à {', '.join(delivered)}")
+            elif delivered:
+                self.audit(mail_id, "transfert", f"à {', '.join(delivered)}")
             left = db.execute(
                 "SELECT count(*) FROM deliveries WHERE action_id = ? AND status IN ('deferred', 'failed', 'pending')",
                 (action["id"],),

@@ -116,8 +116,16 @@ class Mailbox:
     name: str
 
 
-def mailboxes(value: str | None) -> list[Mailbox]:
-    """Every mailbox of an address header, read before decoding; an unreadable entry has address ""."""
+_TRICKY = re.compile(r'["()\\]|=\?|@.*@|<.*<')  # what makes two address parsers read a header differently
+
+
+def mailboxes(value: str | None, *, cross_check: bool = False) -> list[Mailbox]:
+    """Every mailbox of an address header, read before decoding; an unreadable entry has address "".
+
+    ``cross_check``: a single address must also be the one ``email.headerregistry`` reads, else the
+    header counts as ambiguous (checked only when the header has quotes, comments, encoded words or
+    more than one ``@`` or ``<``: the stricter parser is slow).
+    """
     if not value:
         return []
     raw = str(value)
@@ -128,7 +136,7 @@ def mailboxes(value: str | None) -> list[Mailbox]:
     found = []
     for name, address in pairs:
         found.append(Mailbox(address.strip(), decode_text(name).text if name else ""))
-    if len(found) == 1 and found[0].address:
+    if cross_check and len(found) == 1 and found[0].address and _TRICKY.search(raw):
         # Cross-check with the stricter RFC 5322 parser: two readings of one header must agree.
         try:
             parsed = policy.default.header_factory("From", _raw_bytes_text(raw).text).addresses
@@ -150,7 +158,7 @@ class Sender:
 
 def sender(value: str | None) -> Sender:
     """Exactly one syntactically valid address from a From header, lower case; else "" and why."""
-    found = mailboxes(value)
+    found = mailboxes(value, cross_check=True)
     named = [m for m in found if m.address]
     if not found or not named:
         return Sender("", "", "Expéditeur absent ou illisible.")

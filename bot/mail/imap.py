@@ -31,11 +31,12 @@ from bot.errors import BotError
 _UIDVALIDITY = re.compile(rb"UIDVALIDITY (\d+)")
 _UIDNEXT = re.compile(rb"UIDNEXT (\d+)")
 _SIZE = re.compile(rb"RFC822\.SIZE (\d+)")
+_UID = re.compile(rb"UID (\d+)")
 _LITERAL = re.compile(rb"\{\d+\}$")
 
 
 LIVENESS_SECONDS = 5.0  # a live server answers DONE or NOOP within this
-SILENCE_SECONDS = 10.0  # a command without a byte from the server for this long: the connection is dead
+SILENCE_SECONDS = 8.0  # a command without a byte from the server for this long: the connection is dead
 
 T = TypeVar("T")
 
@@ -68,6 +69,19 @@ def encode_mailbox(name: str) -> str:
     flush()
     encoded = "".join(out)
     return '"' + encoded.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def uid_set(uids: list[int]) -> str:
+    """An IMAP sequence set for ascending UIDs, runs written as ranges: ``1:5,8,10:12``."""
+    runs: list[str] = []
+    start = previous = uids[0]
+    for uid in [*uids[1:], -1]:
+        if uid == previous + 1:
+            previous = uid
+            continue
+        runs.append(str(start) if start == previous else f"{start}:{previous}")
+        start = previous = uid
+    return ",".join(runs)
 
 
 @dataclass(frozen=True)
@@ -119,6 +133,7 @@ class Imap:
         self.client: IMAP4 | None = None
         self.lost = asyncio.Event()  # set by the protocol when the connection closes
         self.heard = 0.0  # loop time of the last byte received
+        self.sizes: dict[int, int] = {}  # UID -> RFC822.SIZE, from the last ``uids_after``
 
     def _connection_lost(self, exc: Exception | None) -> None:
         del exc
@@ -245,10 +260,20 @@ class Imap:
         )
 
     async def uids_after(self, last_uid: int) -> list[int]:
-        """UIDs above ``last_uid``, ascending ("n:*" always returns the last message: filtered)."""
+        """UIDs above ``last_uid``, ascending ("n:*" always returns the last message: filtered).
+
+        Their sizes are fetched at once in one command, so ``fetch`` then needs one round trip.
+        """
         lines = await self._ok(self._c.uid_search(f"UID {last_uid + 1}:*", charset=None), "UID SEARCH")
-        uids = {int(token) for line in lines[:-1] for token in line.split() if token.isdigit()}
-        return sorted(uid for uid in uids if uid > last_uid)
+        found = {int(token) for line in lines[:-1] for token in line.split() if token.isdigit()}
+        uids = sorted(uid for uid in found if uid > last_uid)
+        if uids:
+            lines = await self._ok(self._c.uid("fetch", uid_set(uids), "(UID RFC822.SIZE)"), "UID FETCH")
+            for line in lines:
+                uid, size = _UID.search(line), _SIZE.search(line)
+                if uid and size:
+                    self.sizes[int(uid.group(1))] = int(size.group(1))
+        return uids
 
     async def has_uid(self, uid: int) -> bool:
         """Whether a UID is still in the selected mailbox."""
@@ -257,20 +282,19 @@ class Imap:
 
     async def fetch(self, uid: int, max_bytes: int) -> Fetched | None:
         """A message by UID (None when gone); only its header when larger than ``max_bytes``."""
-        lines = await self._ok(self._c.uid("fetch", str(uid), "(UID RFC822.SIZE)"), "UID FETCH")
-        sizes = [_SIZE.search(line) for line in lines]
-        size_match = next((m for m in sizes if m), None)
-        if size_match is None:
-            return None
-        size = int(size_match.group(1))
+        size = self.sizes.pop(uid, None)
+        if size is None:
+            lines = await self._ok(self._c.uid("fetch", str(uid), "(UID RFC822.SIZE)"), "UID FETCH")
+            size_match = next((m for m in (_SIZE.search(line) for line in lines) if m), None)
+            if size_match is None:
+                return None
+            size = int(size_match.group(1))
         part = "BODY.PEEK[HEADER]" if size > max_bytes else "BODY.PEEK[]"
         lines = await self._ok(self._c.uid("fetch", str(uid), f"(UID {part})"), "UID FETCH")
-        literal = b""
         for index, line in enumerate(lines[:-1]):
             if _LITERAL.search(line):
-                literal = lines[index + 1]
-                break
-        return Fetched(uid, size, bytes(literal), size > max_bytes)
+                return Fetched(uid, size, bytes(lines[index + 1]), size > max_bytes)
+        return None  # gone since
 
     async def ensure_folder(self, name: str, known: set[str]) -> None:
         """Create a folder (and its parents) unless already known to exist."""

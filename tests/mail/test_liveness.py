@@ -8,6 +8,7 @@ with "Task was destroyed but it is pending!" in the log.
 import asyncio
 import gc
 import logging
+import sqlite3
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -77,6 +78,14 @@ async def _watching(
         await asyncio.sleep(0.1)
 
 
+def _done(tmp_path: Path) -> int:
+    db = sqlite3.connect(tmp_path / "state.sqlite3")
+    try:
+        return int(db.execute("SELECT count(*) FROM mails WHERE state = 'done'").fetchone()[0])
+    finally:
+        db.close()
+
+
 def _forwards(smtp: SmtpCollector) -> int:
     return sum(1 for m in smtp.messages if m.message["Subject"].startswith("[StageBot"))
 
@@ -120,7 +129,8 @@ def test_a_connection_gone_silent_is_noticed_within_10_seconds(
     figures: dict[str, float] = {}
 
     async def scenario(stop: asyncio.Event) -> None:
-        await _until(lambda: _forwards(smtp) == 1, 30)
+        await _until(lambda: _forwards(smtp) == 1 and _done(tmp_path) == 1, 30)
+        await asyncio.sleep(0.5)  # under IDLE
         proxy.frozen.set()  # the peer stops answering, the connection stays open
         figures["noticed"] = await _until(lambda: bool(watch.lost()), 12)
         proxy.frozen.clear()
