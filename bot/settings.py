@@ -101,7 +101,7 @@ class MailSettings(BaseModel):
     max_bytes: int = Field(default=10 * 1024 * 1024, gt=0)  # larger mails are kept and flagged, not parsed
     # Characters of text read to classify and answer a mail; the rest stays in the original, which is
     # forwarded untouched. Bounds the work per mail whatever its size.
-    max_text_chars: int = Field(default=64 * 1024, ge=1000)
+    max_text_chars: int = Field(default=32 * 1024, ge=1000)
     reply_period_hours: int = Field(default=24, ge=0)  # at most one automatic answer per sender in this period
     # Loop guard: automatic answers per hour, all senders together, and per sender domain.
     replies_per_hour: int = Field(default=30, ge=0)
