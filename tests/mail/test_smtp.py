@@ -228,6 +228,9 @@ def test_permanent_refusals_are_logged_listed_and_retried_on_demand(
         encoding="utf-8",
     )
     monkeypatch.setenv("STAGEBOT_CONFIG", str(config))
+    assert main(["mail", "status"]) == 0
+    out = capsys.readouterr().out
+    assert "Envois refusés définitivement (2) ; « stagebot mail retry » les renvoie" in out and "550" in out
     assert main(["mail", "retry", "--since", "2000-01-01", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["sent_now"] is True and report["delivered"] == 2 and len(report["requeued"]) == 2
