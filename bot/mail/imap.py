@@ -36,6 +36,7 @@ _LITERAL = re.compile(rb"\{\d+\}$")
 
 
 LIVENESS_SECONDS = 5.0  # a live server answers DONE or NOOP within this
+SIZES_PER_FETCH = 100
 SILENCE_SECONDS = 8.0  # a command without a byte from the server for this long: the connection is dead
 
 T = TypeVar("T")
@@ -84,6 +85,10 @@ def uid_set(uids: list[int]) -> str:
     return ",".join(runs)
 
 
+def _uids(uid: int | list[int]) -> str:
+    return str(uid) if isinstance(uid, int) else uid_set(sorted(uid))
+
+
 @dataclass(frozen=True)
 class Selected:
     """The state of the selected mailbox."""
@@ -114,8 +119,8 @@ class Mailbox(Protocol):
     async def has_uid(self, uid: int) -> bool: ...
     async def fetch(self, uid: int, max_bytes: int) -> "Fetched | None": ...
     async def ensure_folder(self, name: str, known: set[str]) -> None: ...
-    async def move(self, uid: int, folder: str) -> None: ...
-    async def add_flags(self, uid: int, flags: str) -> None: ...
+    async def move(self, uid: int | list[int], folder: str) -> None: ...
+    async def add_flags(self, uid: int | list[int], flags: str) -> None: ...
     async def append(self, raw: bytes, folder: str, flags: str) -> None: ...
     async def contains_message_id(self, folder: str, message_id: str, current: str) -> bool: ...
     async def wait_for_news(self, seconds: float) -> bool: ...
@@ -267,8 +272,10 @@ class Imap:
         lines = await self._ok(self._c.uid_search(f"UID {last_uid + 1}:*", charset=None), "UID SEARCH")
         found = {int(token) for line in lines[:-1] for token in line.split() if token.isdigit()}
         uids = sorted(uid for uid in found if uid > last_uid)
-        if uids:
-            lines = await self._ok(self._c.uid("fetch", uid_set(uids), "(UID RFC822.SIZE)"), "UID FETCH")
+        # By slices: aioimaplib reads the untagged lines of one answer recursively, a few hundred at most.
+        for start in range(0, len(uids), SIZES_PER_FETCH):
+            chunk = uid_set(uids[start : start + SIZES_PER_FETCH])
+            lines = await self._ok(self._c.uid("fetch", chunk, "(UID RFC822.SIZE)"), "UID FETCH")
             for line in lines:
                 uid, size = _UID.search(line), _SIZE.search(line)
                 if uid and size:
@@ -314,14 +321,14 @@ class Imap:
                 raise ImapRefused(f"Impossible de créer le dossier IMAP « {path} ».")
             known.add(path)
 
-    async def move(self, uid: int, folder: str) -> None:
-        """Move a message to a folder (MOVE; COPY then flag deleted where MOVE is missing is not done:
+    async def move(self, uid: int | list[int], folder: str) -> None:
+        """Move messages to a folder (MOVE; COPY then flag deleted where MOVE is missing is not done:
         a mail is never expunged by StageBot)."""
-        await self._ok(self._c.uid("move", str(uid), encode_mailbox(folder)), "UID MOVE")
+        await self._ok(self._c.uid("move", _uids(uid), encode_mailbox(folder)), "UID MOVE")
 
-    async def add_flags(self, uid: int, flags: str) -> None:
-        """Add flags or keywords to a message."""
-        await self._ok(self._c.uid("store", str(uid), "+FLAGS", f"({flags})"), "UID STORE")
+    async def add_flags(self, uid: int | list[int], flags: str) -> None:
+        """Add flags or keywords to messages."""
+        await self._ok(self._c.uid("store", _uids(uid), "+FLAGS", f"({flags})"), "UID STORE")
 
     async def append(self, raw: bytes, folder: str, flags: str) -> None:
         """Put a message in a folder."""

@@ -58,6 +58,17 @@ log = logging.getLogger("stagebot.mail")
 
 BACKLOG_CHOICES = ("process", "file", "skip")
 INLINE_BYTES = 64 * 1024  # mails up to this size are read on the event loop (about 1 ms of CPU)
+FILE_BATCH = 25  # mails filed together: one UID MOVE per folder and one commit
+
+
+@dataclass
+class _ToFile:
+    """A mail whose every action is done but the filing, waiting for its batch."""
+
+    row: Any
+    action: Any
+    folder: str
+    review: bool
 
 
 class Kind(StrEnum):
@@ -154,6 +165,7 @@ class MailService:
         self.folders: set[str] = set()
         self.domain = self.mail.address.split("@")[-1]
         self.summary = Summary()
+        self.to_file: list[_ToFile] = []
         self.stop: asyncio.Event | None = None  # set on shutdown: stop between two mails
         self.officers = frozenset(normalise(a) for addresses in self.mail.routing.values() for a in addresses)
         self.own = frozenset(normalise(a) for a in self.mail.own_addresses)
@@ -225,6 +237,7 @@ class MailService:
             await self._guarded(inbox, selected.uidvalidity, uid, self._one(inbox, selected.uidvalidity, uid, state))
             if self.progress is not None:
                 self.progress.tick()
+        await self._file_pending()
         if self.progress is not None:
             self.progress.end()
         await self.postman.flush(self._stopping)
@@ -437,8 +450,10 @@ class MailService:
         now = _now()
         key, value = ("message_id", mail.message_id) if mail.message_id else ("digest", mail.digest)
         with self.store.transaction() as db:
+            pending = [int(i.row["id"]) for i in self.to_file]  # finished but for the filing
             twin = db.execute(
-                f"SELECT id FROM mails WHERE mailbox = ? AND {key} = ? AND state = 'done'",  # noqa: S608 - key is one of two literals
+                f"SELECT id FROM mails WHERE mailbox = ? AND {key} = ? AND (state = 'done' OR id IN"  # noqa: S608 - key is one of two literals, ids are integers
+                f" ({','.join(map(str, pending)) or '0'})) ORDER BY id LIMIT 1",
                 (inbox, value),
             ).fetchone()
             review = int(bool(mail.problems))
@@ -708,10 +723,21 @@ class MailService:
         self.audit(int(action["mail_id"]), "brouillon", f"réponse à valider déposée dans {folder}")
 
     async def _file(self, mail_row: Any, action: Any, *, fresh: bool = False) -> None:
+        """Move (or keep with a keyword) and finish the mail; last action.
+
+        A mail fetched in this pass joins a batch filed with one UID MOVE per folder and one commit
+        (``_file_pending``). A crash between the MOVE and the commit leaves the mail planned with only
+        this action to do: it is then found gone from the inbox and marked done, not moved twice.
+        """
         uid = int(mail_row["uid"])
         review = self.store.db.execute("SELECT review FROM mails WHERE id = ?", (mail_row["id"],)).fetchone()[0]
         folder = self.mail.folders.get("review", "Triage/À vérifier") if review else action["target"]
-        if self.mail.filing == "move" and (fresh or await self._imap.has_uid(uid)):
+        if fresh:
+            self.to_file.append(_ToFile(mail_row, action, folder, bool(review)))
+            if len(self.to_file) >= FILE_BATCH:
+                await self._file_pending()
+            return
+        if self.mail.filing == "move" and await self._imap.has_uid(uid):
             await self._imap.ensure_folder(folder, self.folders)
             if review:
                 await self._imap.add_flags(uid, "\\Flagged")
@@ -719,6 +745,40 @@ class MailService:
         with self.store.transaction() as db:
             self._set(action, "done", folder)
             self._complete(db, int(mail_row["id"]), mail_row["mailbox"], int(mail_row["uidvalidity"]), uid, folder)
+
+    async def _file_pending(self) -> None:
+        """File the batch: per folder one UID MOVE (flags first), then one commit for all."""
+        pending, self.to_file = self.to_file, []
+        filed: list[_ToFile] = []
+        groups: dict[str, list[_ToFile]] = {}
+        for item in pending:
+            groups.setdefault(item.folder, []).append(item)
+        for folder, items in groups.items():
+            uids = [int(i.row["uid"]) for i in items]
+            try:
+                if self.mail.filing == "move":
+                    await self._imap.ensure_folder(folder, self.folders)
+                    flagged = [int(i.row["uid"]) for i in items if i.review]
+                    if flagged:
+                        await self._imap.add_flags(flagged, "\\Flagged")
+                    await self._imap.move(uids, folder)
+            except ImapRefused:  # one by one, so one refused mail is set aside and the others filed
+                for item in items:
+                    row = item.row
+                    await self._guarded(
+                        row["mailbox"], int(row["uidvalidity"]), int(row["uid"]), self._file(row, item.action)
+                    )
+                continue
+            filed += items
+        if not filed:
+            return
+        with self.store.transaction() as db:
+            for item in filed:
+                row = item.row
+                self._set(item.action, "done", item.folder)
+                self._complete(
+                    db, int(row["id"]), row["mailbox"], int(row["uidvalidity"]), int(row["uid"]), item.folder
+                )
 
     def _count(self, mail_row: Any, decision: dict[str, Any]) -> None:
         statuses = dict(

@@ -94,11 +94,13 @@ class MemoryMailbox:
         self.server.folders.setdefault(name, {})
         known.add(name)
 
-    async def move(self, uid: int, folder: str) -> None:
-        raw = self.server.folders[self.selected].pop(uid)
-        self.server.folders.setdefault(folder, {})[uid] = raw
+    async def move(self, uid: int | list[int], folder: str) -> None:
+        for one in [uid] if isinstance(uid, int) else uid:
+            raw = self.server.folders[self.selected].pop(one, None)
+            if raw is not None:
+                self.server.folders.setdefault(folder, {})[one] = raw
 
-    async def add_flags(self, uid: int, flags: str) -> None:
+    async def add_flags(self, uid: int | list[int], flags: str) -> None:
         del uid, flags
 
     async def append(self, raw: bytes, folder: str, flags: str) -> None:

@@ -377,3 +377,26 @@ def test_one_instance_per_mailbox(tmp_path: Path, dovecot: Dovecot, smtp: SmtpCo
     # Once the first has stopped, the lock is free again.
     again = subprocess.run([*command, "once"], env=env, cwd=cwd, capture_output=True, timeout=60, check=False)
     assert again.returncode == 0, again.stderr.decode()
+
+
+def test_a_backlog_of_hundreds_of_mails_is_listed_with_its_sizes(dovecot: Dovecot) -> None:
+    # aioimaplib reads the lines of one answer recursively: sizes are asked by slices of 100.
+    from bot.mail.imap import Imap  # noqa: PLC0415
+    from tests.servers import PASSWORD, USER  # noqa: PLC0415
+
+    tiny = [f"From: a{i}@example.org\r\nSubject: {i}\r\n\r\nx\r\n".encode() for i in range(650)]
+    asyncio.run(append(dovecot.port, tiny))
+
+    async def listing() -> tuple[list[int], dict[int, int]]:
+        imap = Imap("127.0.0.1", dovecot.port, "none")
+        await imap.connect(USER, PASSWORD)
+        await imap.select("INBOX")
+        uids = await imap.uids_after(0)
+        sizes = dict(imap.sizes)
+        fetched = await imap.fetch(uids[-1], 1000)
+        await imap.logout()
+        assert fetched is not None and fetched.raw.startswith(b"From: a649@")
+        return uids, sizes
+
+    uids, sizes = asyncio.run(listing())
+    assert uids == list(range(1, 651)) and len(sizes) == 650
