@@ -297,6 +297,17 @@ def mail_status_text(found: dict[str, Any]) -> str:
     for item in found["review"]:
         why = " ; ".join(item["why"]) or "voir le dossier À vérifier"
         lines.append(f"  #{item['id']} {item['received_at'][:16]} {item['sender']} « {item['subject']} » : {why}")
+    failed, deferred = found.get("failed_sends", []), found.get("deferred_sends", [])
+    if failed:
+        lines.append(f"Envois refusés définitivement ({len(failed)}) ; « stagebot mail retry » les renvoie :")
+        lines += [f"  #{f['mail_id']} {f['kind']} à {f['recipient']} : {f['code'] or ''} {f['detail']}" for f in failed]
+    if deferred:
+        lines.append(f"Envois en attente de nouvel essai ({len(deferred)}) :")
+        lines += [
+            f"  #{d['mail_id']} {d['kind']} à {d['recipient']} : {d['code'] or ''} {d['detail']} ; "
+            f"essai {d['attempts']}, prochain à {d['next_at'][11:19]}"
+            for d in deferred
+        ]
     if found["audit"]:
         lines.append("Dernières actions :")
         lines += [f"  {a['at'][:19]} #{a['mail_id'] or '-'} {a['action']} : {a['detail']}" for a in found["audit"]]

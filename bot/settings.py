@@ -53,6 +53,9 @@ class DiscordSettings(BaseModel):
         return value
 
 
+MAX_IDLE_SECONDS = 29 * 60  # RFC 2177: a client should end IDLE at least every 29 minutes
+_CONFIG_ADDRESS = re.compile(r"[^\s@<>,;\"]+@[^\s@<>,;\"]+")
+
 CATEGORY_NAMES = ("offer", "convention", "absence", "incident", "evaluation", "question", "other")
 
 
@@ -96,10 +99,23 @@ class MailSettings(BaseModel):
     # Category (or "urgent") -> officer addresses. A category absent here is filed, not routed.
     routing: dict[str, list[EmailStr]] = {}
     max_bytes: int = Field(default=10 * 1024 * 1024, gt=0)  # larger mails are kept and flagged, not parsed
+    # Characters of text read to classify and answer a mail; the rest stays in the original, which is
+    # forwarded untouched. Bounds the work per mail whatever its size.
+    max_text_chars: int = Field(default=32 * 1024, ge=1000)
     reply_period_hours: int = Field(default=24, ge=0)  # at most one automatic answer per sender in this period
+    # Loop guard: automatic answers per hour, all senders together, and per sender domain.
+    replies_per_hour: int = Field(default=30, ge=0)
+    replies_per_domain_per_hour: int = Field(default=10, ge=0)
     auto_reply_min_score: float = Field(default=0.7, ge=0, le=1)
-    poll_seconds: int = Field(default=60, gt=0)  # when the server has no IDLE; also the IDLE refresh
+    poll_seconds: int = Field(default=60, gt=0)  # polling period when the server has no IDLE
+    # IDLE is ended, a NOOP sent and IDLE started again at this period (RFC 2177: at most 29 minutes).
+    keepalive_seconds: float = Field(default=60, gt=0)
     reconnect_max_seconds: float = Field(default=300, gt=0)  # backoff ceiling after a lost connection
+    # SMTP 4xx (or an unreachable server): each refused recipient is tried again after this delay,
+    # doubled at each attempt up to smtp_retry_max_seconds, and given up after smtp_give_up_hours.
+    smtp_retry_seconds: float = Field(default=60, gt=0)
+    smtp_retry_max_seconds: float = Field(default=3600, gt=0)
+    smtp_give_up_hours: float = Field(default=48, gt=0)
     batch: int = Field(default=50, gt=0)
 
     @field_validator("folders")
@@ -116,6 +132,20 @@ class MailSettings(BaseModel):
         unknown = set(value) - {*CATEGORY_NAMES, "urgent"}
         if unknown:
             raise ValueError(f"catégorie inconnue « {sorted(unknown)[0]} »")
+        for addresses in value.values():
+            for address in addresses:
+                if not _CONFIG_ADDRESS.fullmatch(address):
+                    raise ValueError(f"adresse invalide « {address} » (attendu : nom@domaine)")
+        return value
+
+    @field_validator("keepalive_seconds")
+    @classmethod
+    def _before_idle_timeout(cls, value: float) -> float:
+        if value > MAX_IDLE_SECONDS:
+            raise ValueError(
+                f"au plus {MAX_IDLE_SECONDS} s : un serveur IMAP peut couper une attente IDLE au bout de "
+                "30 minutes (RFC 2177)"
+            )
         return value
 
     @property

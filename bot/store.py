@@ -129,6 +129,37 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE user_programmes (user_id INTEGER PRIMARY KEY, programme TEXT NOT NULL, chosen_at TEXT NOT NULL);
     CREATE TABLE guild_programmes (guild_id INTEGER PRIMARY KEY, programme TEXT NOT NULL);
     """,
+    # 4: one row per recipient of each mail StageBot sends, so a 4xx is retried for the refused
+    # recipients only and a 5xx is kept, listed and retried on demand (issue 13); caps on answers
+    # per domain.
+    """
+    CREATE TABLE outbox (
+        action_id INTEGER PRIMARY KEY REFERENCES actions (id),
+        sender TEXT NOT NULL,               -- envelope MAIL FROM
+        message BLOB,                       -- the bytes to send again; NULL once every recipient is done
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE deliveries (
+        id INTEGER PRIMARY KEY,
+        action_id INTEGER NOT NULL REFERENCES actions (id),
+        recipient TEXT NOT NULL,
+        status TEXT NOT NULL,               -- pending, sending, deferred, done, failed, uncertain
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_at REAL NOT NULL DEFAULT 0,    -- epoch seconds of the next attempt when deferred
+        code INTEGER,                       -- the server's last reply code, when it gave one
+        step TEXT NOT NULL DEFAULT '',      -- connect, mail, rcpt, data
+        detail TEXT NOT NULL DEFAULT '',
+        first_at REAL NOT NULL,             -- epoch seconds of the first attempt (give-up clock)
+        updated_at TEXT NOT NULL,
+        UNIQUE (action_id, recipient)
+    );
+    CREATE INDEX deliveries_status ON deliveries (status, next_at);
+    ALTER TABLE replies ADD COLUMN domain TEXT NOT NULL DEFAULT '';
+    CREATE INDEX replies_at ON replies (at);
+    CREATE INDEX replies_domain ON replies (domain, at);
+    CREATE INDEX actions_status ON actions (status);
+    CREATE INDEX mails_state ON mails (state);
+    """,
 )
 
 

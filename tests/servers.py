@@ -4,11 +4,13 @@ Dovecot runs with its own configuration, users and Maildir under a temporary fol
 loopback port (see ../shared/ARCHITECTURE.md for why these settings when running as root).
 """
 
+import contextlib
 import os
 import shutil
 import socket
 import ssl
 import subprocess
+import threading
 import time
 from dataclasses import dataclass, field
 from email import message_from_bytes
@@ -256,6 +258,128 @@ class SmtpCollector:
         self.controller.stop()
 
 
+@dataclass
+class Rule:
+    """One scripted answer: at ``step`` (connect, MAIL, RCPT, DATA), for ``recipient`` (RCPT only,
+    None: any), answer ``reply`` ("451 4.7.1 Greylisted", or "drop" to close the connection, or at
+    DATA "accept-drop" to keep the message then close before answering), ``times`` times (None:
+    always)."""
+
+    step: str
+    reply: str
+    recipient: str | None = None
+    times: int | None = 1
+
+
+class _Scripted(_Collector):
+    """Answers as scripted, otherwise as the collector does: aiosmtplib's own tests script a server
+    the same way to reach every failure path."""
+
+    def __init__(self, refuse: set[str], rules: list[Rule]) -> None:
+        super().__init__(refuse)
+        self.rules = rules
+        self.lock = threading.Lock()
+        self.seen: list[tuple[str, str, str]] = []  # (step, recipient or "", answer): what was scripted
+        self.greylist: float | None = None  # refuse each recipient with 451 this long after its first RCPT
+        self.first_seen: dict[str, float] = {}
+
+    def answer(self, step: str, recipient: str = "") -> str | None:
+        with self.lock:
+            if step == "RCPT" and self.greylist is not None:
+                first = self.first_seen.setdefault(recipient.lower(), time.monotonic())
+                if time.monotonic() - first < self.greylist:
+                    self.seen.append((step, recipient, "451 greylist"))
+                    return "451 4.7.1 Greylisted, try again later"
+            for rule in self.rules:
+                if rule.step != step or (rule.recipient and rule.recipient.lower() != recipient.lower()):
+                    continue
+                if rule.times is not None and rule.times <= 0:
+                    continue
+                if rule.times is not None:
+                    rule.times -= 1
+                self.seen.append((step, recipient, rule.reply))
+                return rule.reply
+        return None
+
+    async def handle_MAIL(  # noqa: N802 - aiosmtpd's hook name
+        self, server: SMTP, session: Session, envelope: Envelope, address: str, mail_options: list[str]
+    ) -> str:
+        del session
+        reply = self.answer("MAIL")
+        if reply == "drop":
+            server.transport.close()  # type: ignore[union-attr]
+            return "250 OK"
+        if reply:
+            return reply
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
+
+    async def handle_RCPT(  # noqa: N802
+        self, server: SMTP, session: Session, envelope: Envelope, address: str, rcpt_options: list[str]
+    ) -> str:
+        reply = self.answer("RCPT", address)
+        if reply == "drop":
+            server.transport.close()  # type: ignore[union-attr]
+            return "250 OK"
+        if reply:
+            return reply
+        return await super().handle_RCPT(server, session, envelope, address, rcpt_options)
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:  # noqa: N802
+        reply = self.answer("DATA")
+        if reply in {"drop", "accept-drop"}:
+            if reply == "accept-drop":
+                await super().handle_DATA(server, session, envelope)
+            server.transport.close()  # type: ignore[union-attr]
+            return "250 OK"
+        if reply:
+            return reply
+        return await super().handle_DATA(server, session, envelope)
+
+
+class _ScriptedServer(SMTP):
+    """Answers the connection itself as scripted: a 421 (or any) greeting, or a dropped connection."""
+
+    greeted = False
+
+    async def push(self, status: Any) -> None:
+        if not self.greeted and str(status).startswith("220"):
+            self.greeted = True
+            reply = self.event_handler.answer("connect")
+            if reply is not None:
+                if reply != "drop":
+                    await super().push(reply)
+                self.transport.close()  # type: ignore[union-attr]
+                return
+        await super().push(status)
+
+
+class _ScriptedController(Controller):
+    def factory(self) -> SMTP:
+        return _ScriptedServer(self.handler, **self.SMTP_kwargs)
+
+
+class ScriptedSmtp(SmtpCollector):
+    """An aiosmtpd server that refuses or drops as its rules say, at any step; ``rules`` may be
+    changed while it runs (under ``handler.lock``)."""
+
+    def __init__(self, rules: list[Rule] | None = None, refuse: set[str] | None = None) -> None:
+        self.port = free_port()
+        self.handler = _Scripted({a.lower() for a in refuse or set()}, list(rules or []))
+        self.controller = _ScriptedController(self.handler, hostname="127.0.0.1", port=self.port)
+
+    def script(self, *rules: Rule) -> None:
+        """Replace the rules."""
+        with self.handler.lock:
+            self.handler.rules[:] = rules
+
+    @property
+    def seen(self) -> list[tuple[str, str, str]]:
+        """The scripted answers given so far."""
+        return self.handler.seen
+
+
 async def append(port: int, raws: list[bytes], mailbox: str = "INBOX") -> None:
     """Put mails in a mailbox with IMAP APPEND (as delivery would)."""
     from aioimaplib import IMAP4  # noqa: PLC0415
@@ -293,3 +417,100 @@ def _messages(lines: list[Any]) -> int:
         if "MESSAGES" in text:
             return int(text.split("MESSAGES")[1].strip(" )").split()[0])
     return 0
+
+
+class SinkSmtp:
+    """aiosmtpd in its own process, accepting and discarding: what a benchmark or a timing test talks
+    to, so the server's work is not counted in the client's CPU time."""
+
+    def __init__(self) -> None:
+        import sys  # noqa: PLC0415
+
+        self.port = free_port()
+        self.command = [
+            sys.executable,
+            "-m",
+            "aiosmtpd",
+            "-n",
+            "-l",
+            f"127.0.0.1:{self.port}",
+            "-c",
+            "aiosmtpd.handlers.Sink",
+        ]
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        """Start and wait until the port answers."""
+        self.process = subprocess.Popen(self.command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                    return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("aiosmtpd (Sink) did not start")
+
+    def stop(self) -> None:
+        """Stop the process."""
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(10)
+
+
+class Proxy:
+    """A TCP relay to a local port that can go silent (``freeze``: bytes held, connections kept open),
+    like a peer gone without closing; in its own thread."""
+
+    def __init__(self, target: int) -> None:
+        self.port = free_port()
+        self.target = target
+        self.frozen = threading.Event()
+        self.loop: Any = None
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.ready = threading.Event()
+
+    def _run(self) -> None:
+        import asyncio  # noqa: PLC0415
+
+        async def pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            try:
+                while data := await reader.read(65536):
+                    while self.frozen.is_set():
+                        await asyncio.sleep(0.05)
+                    writer.write(data)
+                    await writer.drain()
+            except (OSError, asyncio.CancelledError):
+                pass
+            finally:
+                writer.close()
+
+        async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            try:
+                up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.target)
+            except OSError:
+                writer.close()
+                return
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
+
+        async def main() -> None:
+            self.loop = asyncio.get_running_loop()
+            server = await asyncio.start_server(handle, "127.0.0.1", self.port)
+            self.stopped = asyncio.Event()
+            self.ready.set()
+            async with server:
+                await self.stopped.wait()
+
+        asyncio.run(main())
+
+    def start(self) -> None:
+        """Start relaying."""
+        self.thread.start()
+        self.ready.wait(10)
+
+    def stop(self) -> None:
+        """Stop the relay's thread."""
+        if self.loop is not None:
+            self.loop.call_soon_threadsafe(self.stopped.set)
+        self.thread.join(10)

@@ -1,4 +1,4 @@
-"""``stagebot triage``, ``offer check`` and ``mail once|run|status``: mail files, offers, the mailbox service."""
+"""``stagebot triage``, ``offer check`` and ``mail once|run|status|retry``: mail files, offers, the mailbox service."""
 
 import argparse
 import json
@@ -11,6 +11,8 @@ from bot.cli.parser import FrenchParser, add_lazy_parser, typed
 from bot.errors import ConfigError, InputError
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from bot.settings import MailSettings, Settings
 
 BACKLOG_HELP = (
@@ -62,6 +64,18 @@ def _build_mail(parser: FrenchParser) -> None:
     status.add_argument("--json", action="store_true", help="JSON")
     status.add_argument("--limit", type=typed(limit), default=20, metavar="N", help="lignes, de 1 à 1000 (20)")
     status.set_defaults(func=run_mail_status)
+    retry = msub.add_parser("retry", help="renvoyer les envois refusés définitivement (une fois la cause corrigée)")
+    retry.add_argument(
+        "--since", type=typed(_day), metavar="AAAA-MM-JJ", help="seulement les refus depuis ce jour (AAAA-MM-JJ)"
+    )
+    retry.add_argument("--json", action="store_true", help="JSON")
+    retry.set_defaults(func=run_mail)
+
+
+def _day(text: str) -> "date":
+    from bot.parsing import parse_date  # noqa: PLC0415
+
+    return parse_date(text)
 
 
 def _mail_settings(settings: "Settings") -> "MailSettings":
@@ -184,6 +198,15 @@ def run_mail(args: argparse.Namespace, settings: "Settings") -> int:
         )
     store = Store(settings.database)
     service = MailService(settings, store, today=lambda: today(settings), progress=_Bar())
+    if args.mail == "retry":
+        from bot.mail.service import retry  # noqa: PLC0415
+
+        try:
+            report = asyncio.run(retry(service, args.since))
+        finally:
+            store.close()
+        print(json.dumps(report.as_json(), ensure_ascii=False) if args.json else report.text())
+        return 0
     backlog = args.backlog
     try:
         if args.mail == "once":

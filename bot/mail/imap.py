@@ -1,15 +1,27 @@
 """A thin IMAP client over aioimaplib: what the mailbox service needs, with folder names encoded.
 
-Errors: ``ImapError`` (temporary: connection lost, timeout, server refusing a command) with a
-French sentence that never holds the password.
+Errors, each a French sentence that never holds the password:
+
+    ImapError           the session is unusable: connection lost or refused, timeout, login refused
+    └── ImapRefused     the server answered NO or BAD to one command: the session goes on
+
+Liveness (issue 13): aioimaplib does not wake a command waiting on a connection that was closed, so
+a lost connection used to be noticed only through timeouts (26 s mid-run, 83 s under IDLE). Here
+the protocol's ``connection_lost`` sets an event every command races against: a closed connection
+is noticed at once. A connection that goes silent without closing is noticed by the answer to DONE
+or NOOP, awaited at most ``LIVENESS_SECONDS``. ``close`` cancels and awaits every task aioimaplib
+started, so none is left pending when the client is dropped.
 """
 
 import asyncio
 import base64
 import contextlib
 import re
+import socket
 import ssl
+from collections.abc import Awaitable
 from dataclasses import dataclass
+from typing import Any, Protocol, TypeVar
 
 from aioimaplib import IMAP4, IMAP4_SSL, AioImapException
 from aioimaplib.aioimaplib import Command
@@ -19,11 +31,23 @@ from bot.errors import ServiceError
 _UIDVALIDITY = re.compile(rb"UIDVALIDITY (\d+)")
 _UIDNEXT = re.compile(rb"UIDNEXT (\d+)")
 _SIZE = re.compile(rb"RFC822\.SIZE (\d+)")
+_UID = re.compile(rb"UID (\d+)")
 _LITERAL = re.compile(rb"\{\d+\}$")
 
 
+LIVENESS_SECONDS = 5.0  # a live server answers DONE or NOOP within this
+SIZES_PER_FETCH = 100
+SILENCE_SECONDS = 8.0  # a command without a byte from the server for this long: the connection is dead
+
+T = TypeVar("T")
+
+
 class ImapError(ServiceError):
-    """The IMAP server cannot be reached or refused a command; worth retrying later."""
+    """The IMAP session is unusable (lost, unreachable, timed out); worth reconnecting later."""
+
+
+class ImapRefused(ImapError):
+    """The server refused one command (NO, BAD); the session itself is fine."""
 
 
 def encode_mailbox(name: str) -> str:
@@ -48,6 +72,23 @@ def encode_mailbox(name: str) -> str:
     return '"' + encoded.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+def uid_set(uids: list[int]) -> str:
+    """An IMAP sequence set for ascending UIDs, runs written as ranges: ``1:5,8,10:12``."""
+    runs: list[str] = []
+    start = previous = uids[0]
+    for uid in [*uids[1:], -1]:
+        if uid == previous + 1:
+            previous = uid
+            continue
+        runs.append(str(start) if start == previous else f"{start}:{previous}")
+        start = previous = uid
+    return ",".join(runs)
+
+
+def _uids(uid: int | list[int]) -> str:
+    return str(uid) if isinstance(uid, int) else uid_set(sorted(uid))
+
+
 @dataclass(frozen=True)
 class Selected:
     """The state of the selected mailbox."""
@@ -67,6 +108,27 @@ class Fetched:
     header_only: bool
 
 
+class Mailbox(Protocol):
+    """What the mail service needs from a mailbox: ``Imap`` against a real server, or a test double."""
+
+    lost: asyncio.Event
+
+    async def connect(self, username: str, password: str) -> None: ...
+    async def select(self, mailbox: str) -> Selected: ...
+    async def uids_after(self, last_uid: int) -> list[int]: ...
+    async def has_uid(self, uid: int) -> bool: ...
+    async def fetch(self, uid: int, max_bytes: int) -> "Fetched | None": ...
+    async def ensure_folder(self, name: str, known: set[str]) -> None: ...
+    async def move(self, uid: int | list[int], folder: str) -> None: ...
+    async def add_flags(self, uid: int | list[int], flags: str) -> None: ...
+    async def append(self, raw: bytes, folder: str, flags: str) -> None: ...
+    async def contains_message_id(self, folder: str, message_id: str, current: str) -> bool: ...
+    async def wait_for_news(self, seconds: float) -> bool: ...
+    async def noop(self) -> None: ...
+    async def close(self) -> None: ...
+    async def logout(self) -> None: ...
+
+
 class Imap:
     """One IMAP session."""
 
@@ -74,6 +136,66 @@ class Imap:
         self.host, self.port, self.security, self.timeout = host, port, security, timeout
         self.ca_file = ca_file
         self.client: IMAP4 | None = None
+        self.lost = asyncio.Event()  # set by the protocol when the connection closes
+        self.heard = 0.0  # loop time of the last byte received
+        self.sizes: dict[int, int] = {}  # UID -> RFC822.SIZE, from the last ``uids_after``
+
+    def _connection_lost(self, exc: Exception | None) -> None:
+        del exc
+        self.lost.set()
+
+    def _keepalive(self) -> None:
+        """TCP keepalive on the socket: a peer gone without closing is noticed by the kernel too."""
+        transport = self._c.protocol.transport
+        sock = transport.get_extra_info("socket") if transport is not None else None
+        if sock is None:
+            return
+        with contextlib.suppress(OSError, AttributeError):
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE, 5)
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL, 2)
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPCNT, 3)
+
+    def _hear(self) -> None:
+        """Note every byte the server sends: a command is only taken for dead after a silence."""
+        protocol = self._c.protocol
+        received = protocol.data_received
+        loop = asyncio.get_running_loop()
+
+        def heard(data: bytes) -> None:
+            self.heard = loop.time()
+            received(data)
+
+        protocol.data_received = heard
+
+    async def _race(self, awaitable: Awaitable[T], seconds: float, what: str, *, silence: bool = True) -> T:
+        """Await a command; fail at once if the connection is lost, or after ``seconds`` without a
+        byte from the server (``silence``) or in all (IDLE, silent by design)."""
+        if self.lost.is_set():
+            raise ImapError(f"Connexion IMAP perdue ({what}).")
+        loop = asyncio.get_running_loop()
+        start = loop.time()
+        task = asyncio.ensure_future(awaitable)
+        lost = asyncio.ensure_future(self.lost.wait())
+        try:
+            while True:
+                since = max(start, self.heard) if silence else start
+                remaining = since + seconds - loop.time()
+                if remaining <= 0:
+                    break
+                done, _ = await asyncio.wait({task, lost}, timeout=remaining, return_when=asyncio.FIRST_COMPLETED)
+                if done:
+                    break
+        finally:
+            lost.cancel()
+        if task.done():
+            return task.result()
+        task.cancel()
+        with contextlib.suppress(BaseException):
+            await task
+        if self.lost.is_set():
+            raise ImapError(f"Connexion IMAP perdue ({what}).")
+        raise ImapError(f"Commande IMAP {what} sans réponse du serveur depuis {seconds:.0f} s.")
 
     def _context(self) -> ssl.SSLContext:
         # Certificates are always verified; ca_file adds a trusted authority, it never disables checks.
@@ -88,13 +210,19 @@ class Imap:
                 )
             else:
                 self.client = IMAP4(host=self.host, port=self.port, timeout=self.timeout)
+            self.lost = asyncio.Event()
+            self.client.protocol.conn_lost_cb = self._connection_lost
+            self._hear()
             await self.client.wait_hello_from_server()
+            self._keepalive()
             if self.security == "starttls":
                 await self._starttls()
-            response = await self.client.login(username, password)
-        except (OSError, TimeoutError, AioImapException, ssl.SSLError) as exc:
+            response = await self._race(self.client.login(username, password), self.timeout, "LOGIN")
+        except (OSError, TimeoutError, AioImapException, ssl.SSLError, ImapError) as exc:
+            await self.close()
             raise ImapError(f"Serveur IMAP {self.host}:{self.port} injoignable ({type(exc).__name__}).") from None
         if response.result != "OK":
+            await self.close()
             raise ImapError(f"Connexion IMAP refusée pour « {username} » : identifiant ou mot de passe incorrect.")
 
     async def _starttls(self) -> None:
@@ -114,14 +242,14 @@ class Imap:
             raise ImapError("Session IMAP non ouverte.")
         return self.client
 
-    async def _ok(self, coroutine: object, what: str) -> list[bytes]:
+    async def _ok(self, coroutine: Awaitable[Any], what: str, seconds: float | None = None) -> list[bytes]:
         try:
-            response = await asyncio.wait_for(coroutine, self.timeout)  # type: ignore[arg-type]
+            response = await self._race(coroutine, seconds or SILENCE_SECONDS, what)
         except (OSError, TimeoutError, AioImapException) as exc:
             raise ImapError(f"Commande IMAP {what} interrompue ({type(exc).__name__}).") from None
         if response.result != "OK":
             detail = b" ".join(bytes(line) for line in response.lines[-1:]).decode(errors="replace")
-            raise ImapError(f"Commande IMAP {what} refusée : {detail}")
+            raise ImapRefused(f"Commande IMAP {what} refusée : {detail[:200]}")
         return [bytes(line) for line in response.lines]
 
     async def select(self, mailbox: str) -> Selected:
@@ -137,10 +265,22 @@ class Imap:
         )
 
     async def uids_after(self, last_uid: int) -> list[int]:
-        """UIDs above ``last_uid``, ascending ("n:*" always returns the last message: filtered)."""
+        """UIDs above ``last_uid``, ascending ("n:*" always returns the last message: filtered).
+
+        Their sizes are fetched at once in one command, so ``fetch`` then needs one round trip.
+        """
         lines = await self._ok(self._c.uid_search(f"UID {last_uid + 1}:*", charset=None), "UID SEARCH")
-        uids = {int(token) for line in lines[:-1] for token in line.split() if token.isdigit()}
-        return sorted(uid for uid in uids if uid > last_uid)
+        found = {int(token) for line in lines[:-1] for token in line.split() if token.isdigit()}
+        uids = sorted(uid for uid in found if uid > last_uid)
+        # By slices: aioimaplib reads the untagged lines of one answer recursively, a few hundred at most.
+        for start in range(0, len(uids), SIZES_PER_FETCH):
+            chunk = uid_set(uids[start : start + SIZES_PER_FETCH])
+            lines = await self._ok(self._c.uid("fetch", chunk, "(UID RFC822.SIZE)"), "UID FETCH")
+            for line in lines:
+                uid, size = _UID.search(line), _SIZE.search(line)
+                if uid and size:
+                    self.sizes[int(uid.group(1))] = int(size.group(1))
+        return uids
 
     async def has_uid(self, uid: int) -> bool:
         """Whether a UID is still in the selected mailbox."""
@@ -149,20 +289,19 @@ class Imap:
 
     async def fetch(self, uid: int, max_bytes: int) -> Fetched | None:
         """A message by UID (None when gone); only its header when larger than ``max_bytes``."""
-        lines = await self._ok(self._c.uid("fetch", str(uid), "(UID RFC822.SIZE)"), "UID FETCH")
-        sizes = [_SIZE.search(line) for line in lines]
-        size_match = next((m for m in sizes if m), None)
-        if size_match is None:
-            return None
-        size = int(size_match.group(1))
+        size = self.sizes.pop(uid, None)
+        if size is None:
+            lines = await self._ok(self._c.uid("fetch", str(uid), "(UID RFC822.SIZE)"), "UID FETCH")
+            size_match = next((m for m in (_SIZE.search(line) for line in lines) if m), None)
+            if size_match is None:
+                return None
+            size = int(size_match.group(1))
         part = "BODY.PEEK[HEADER]" if size > max_bytes else "BODY.PEEK[]"
         lines = await self._ok(self._c.uid("fetch", str(uid), f"(UID {part})"), "UID FETCH")
-        literal = b""
         for index, line in enumerate(lines[:-1]):
             if _LITERAL.search(line):
-                literal = lines[index + 1]
-                break
-        return Fetched(uid, size, bytes(literal), size > max_bytes)
+                return Fetched(uid, size, bytes(lines[index + 1]), size > max_bytes)
+        return None  # gone since
 
     async def ensure_folder(self, name: str, known: set[str]) -> None:
         """Create a folder (and its parents) unless already known to exist."""
@@ -174,22 +313,22 @@ class Imap:
             if path in known:
                 continue
             try:
-                response = await asyncio.wait_for(self._c.create(encode_mailbox(path)), self.timeout)
+                response = await self._race(self._c.create(encode_mailbox(path)), SILENCE_SECONDS, "CREATE")
             except (OSError, TimeoutError, AioImapException) as exc:
                 raise ImapError(f"Création du dossier IMAP « {path} » interrompue ({type(exc).__name__}).") from None
             text = b" ".join(bytes(line) for line in response.lines).upper()
             if response.result != "OK" and b"ALREADYEXISTS" not in text and b"EXISTS" not in text:
-                raise ImapError(f"Impossible de créer le dossier IMAP « {path} ».")
+                raise ImapRefused(f"Impossible de créer le dossier IMAP « {path} ».")
             known.add(path)
 
-    async def move(self, uid: int, folder: str) -> None:
-        """Move a message to a folder (MOVE; COPY then flag deleted where MOVE is missing is not done:
+    async def move(self, uid: int | list[int], folder: str) -> None:
+        """Move messages to a folder (MOVE; COPY then flag deleted where MOVE is missing is not done:
         a mail is never expunged by StageBot)."""
-        await self._ok(self._c.uid("move", str(uid), encode_mailbox(folder)), "UID MOVE")
+        await self._ok(self._c.uid("move", _uids(uid), encode_mailbox(folder)), "UID MOVE")
 
-    async def add_flags(self, uid: int, flags: str) -> None:
-        """Add flags or keywords to a message."""
-        await self._ok(self._c.uid("store", str(uid), "+FLAGS", f"({flags})"), "UID STORE")
+    async def add_flags(self, uid: int | list[int], flags: str) -> None:
+        """Add flags or keywords to messages."""
+        await self._ok(self._c.uid("store", _uids(uid), "+FLAGS", f"({flags})"), "UID STORE")
 
     async def append(self, raw: bytes, folder: str, flags: str) -> None:
         """Put a message in a folder."""
@@ -206,23 +345,63 @@ class Imap:
             await self._ok(self._c.select(encode_mailbox(current)), "SELECT")
         return any(token.isdigit() for line in lines[:-1] for token in line.split())
 
-    async def wait_for_news(self, seconds: float) -> None:
-        """IDLE until the server reports something or ``seconds`` pass."""
+    async def wait_for_news(self, seconds: float) -> bool:
+        """IDLE until the server reports something or ``seconds`` pass; True when it reported.
+
+        IDLE is always ended (DONE) and its completion awaited at most ``LIVENESS_SECONDS``: a
+        server that does not answer is taken for dead. A lost connection ends the wait at once.
+        """
         client = self._c
         try:
-            idle = await client.idle_start(timeout=seconds)
-            await client.wait_server_push(timeout=seconds + 5)
-            client.idle_done()
-            await asyncio.wait_for(idle, self.timeout)
-        except (OSError, TimeoutError, AioImapException, asyncio.CancelledError) as exc:
-            if isinstance(exc, asyncio.CancelledError):
-                raise
+            idle = await self._race(client.idle_start(timeout=seconds), SILENCE_SECONDS, "IDLE")
+            push = asyncio.ensure_future(client.wait_server_push(timeout=seconds + LIVENESS_SECONDS))
+            try:
+                pushed = await self._race(push, seconds + LIVENESS_SECONDS, "IDLE", silence=False)
+            finally:
+                push.cancel()
+            if client.has_pending_idle():
+                client.idle_done()
+            await self._race(idle, LIVENESS_SECONDS, "DONE")
+        except (OSError, TimeoutError, AioImapException) as exc:
             raise ImapError(f"Attente IMAP (IDLE) interrompue ({type(exc).__name__}).") from None
+        return isinstance(pushed, list) and any(b"EXISTS" in bytes(line) or b"RECENT" in bytes(line) for line in pushed)
+
+    async def noop(self) -> None:
+        """NOOP, answered within ``LIVENESS_SECONDS`` by a live server: the keepalive."""
+        await self._ok(self._c.noop(), "NOOP", LIVENESS_SECONDS)
+
+    async def close(self) -> None:
+        """Drop the connection and every task aioimaplib started, awaited so none is left pending."""
+        client, self.client = self.client, None
+        if client is None:
+            return
+        waiter = getattr(client, "_idle_waiter", None)
+        if waiter is not None:
+            waiter.cancel()
+        protocol = client.protocol
+        # Wake whatever still waits on a command (aioimaplib's own helper tasks included): they end
+        # instead of being dropped pending.
+        for command in [*protocol.pending_async_commands.values(), protocol.pending_sync_command]:
+            if command is not None:
+                command.close(b"connexion fermee", "KO")
+        tasks = [*client.tasks, *getattr(protocol, "tasks", ())]
+        starting = getattr(client, "_client_task", None)
+        if starting is not None and not starting.done():
+            tasks.append(starting)
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(BaseException):
+                await task
+        if protocol.transport is not None:
+            protocol.transport.close()
+        self.lost.set()
 
     async def logout(self) -> None:
-        """Log out, ignoring a connection already gone."""
+        """Log out (at most 5 s), then drop the connection whatever happened."""
         if self.client is None:
             return
-        with contextlib.suppress(OSError, TimeoutError, AioImapException):
-            await asyncio.wait_for(self.client.logout(), 5)
-        self.client = None
+        if not self.lost.is_set():
+            with contextlib.suppress(OSError, TimeoutError, AioImapException, ImapError):
+                await self._race(self.client.logout(), 5, "LOGOUT")
+        await self.close()

@@ -1,6 +1,6 @@
 """The mailbox service: every mail read once, classified, routed, answered, filed; nothing lost.
 
-Exactly once. Each mail gets a row and its planned actions in one transaction (``plan``), then each
+Exactly once. Each mail gets a row and its planned actions in one transaction (``_plan``), then each
 action moves pending -> (sending) -> done, each step committed before the next starts:
 - ``offer``, ``flag``, ``draft`` and ``file`` are idempotent or checked on the server before being
   repeated (a draft is looked up by its Message-ID; a moved mail is no longer in the inbox);
@@ -10,30 +10,45 @@ action moves pending -> (sending) -> done, each step committed before the next s
   ``uncertain`` and the mail is put up for review. A student never gets two answers.
 The mailbox's ``last_uid`` moves in the same transaction as a mail's last action, so a restart
 resumes at the first unfinished mail, however long the service was down. A new UIDVALIDITY resets
-the UIDs; mails already handled are then recognised by Message-ID (or the digest of their bytes).
+the UIDs; mails already handled are then recognised by Message-ID (or the digest of their bytes), and
+a mail left half-done is taken up again under its new UID (or listed for review when it is gone).
+
+No mail can stop the service (issue 13): whatever fails while one mail is worked (reading,
+classifying, building a forward, a command the IMAP server refuses for it) marks that mail for review
+with the reason, files it in the review folder and moves on; only a lost connection stops the pass,
+to be resumed after reconnecting. Sending goes through ``bot.mail.delivery``: SMTP replies are read by
+class, per recipient (4xx retried with backoff, 5xx final and listed, ``mail retry`` to send again).
+
+Automatic answers pass a loop guard: never to an automatic sender (RFC 3834 and osTicket's header
+lists), to a mail answering one of StageBot's own Message-IDs, to a sender that is not exactly one
+valid address, to the office or an officer; at most one per normalised sender and period, and a
+global and a per-domain hourly cap. Each suppression is written in the audit log with its reason.
 
 Mails are never deleted: they are moved to their folder (or given a keyword), and flagged when an
-officer must look.
+officer must look. One process per database works the mailbox (``bot.mail.lock``).
 """
 
 import asyncio
 import contextlib
 import json
 import logging
+import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
-from email import message_from_bytes, policy
-from email.message import EmailMessage
-from email.mime.message import MIMEMessage
+from enum import StrEnum
 from typing import Any, Protocol
+from zoneinfo import ZoneInfo
 
-import aiosmtplib
-
-from bot.errors import BotError, ServiceError
-from bot.mail.imap import Imap, ImapError
+from bot.errors import BotError
+from bot.mail import outgoing
+from bot.mail.delivery import Postman
+from bot.mail.headers import clean, domain_of, normalise
+from bot.mail.imap import Fetched, Imap, ImapError, ImapRefused, Mailbox
+from bot.mail.lock import MailboxLock
 from bot.mail.message import Mail, read_mail
+from bot.mail.smtp import Outbox, SmtpOutbox
 from bot.mail.triage import Decision, decide
 from bot.offers.pipeline import OfferPipeline
 from bot.settings import MailSettings, Settings
@@ -42,14 +57,33 @@ from bot.store import Store
 log = logging.getLogger("stagebot.mail")
 
 BACKLOG_CHOICES = ("process", "file", "skip")
+INLINE_BYTES = 64 * 1024  # mails up to this size are read on the event loop (about 1 ms of CPU)
+FILE_BATCH = 25  # mails filed together: one UID MOVE per folder and one commit
+
+
+@dataclass
+class _ToFile:
+    """A mail whose every action is done but the filing, waiting for its batch."""
+
+    row: Any
+    action: Any
+    folder: str
+    review: bool
+
+
+class Kind(StrEnum):
+    """What an action does."""
+
+    OFFER = "offer"
+    ROUTE = "route"
+    REPLY = "reply"
+    DRAFT = "draft"
+    FLAG = "flag"
+    FILE = "file"
 
 
 class NeedsBacklogDecision(BotError):
     """First start on a mailbox that already holds mail: an officer must say what to do with it."""
-
-
-class SmtpTemporaryError(ServiceError):
-    """The SMTP server is unreachable or answered 4xx: retry later."""
 
 
 def _now() -> str:
@@ -67,63 +101,25 @@ class Summary:
     review: int = 0
     duplicates: int = 0
     urgent: int = 0
+    deferred: int = 0  # sends waiting for another attempt at the end of the pass
+    refused: int = 0  # sends refused for good during the pass
 
     def text(self) -> str:
         """One French paragraph."""
         total = sum(self.categories.values())
+        sends = ""
+        if self.deferred:
+            sends += f" {self.deferred} envoi(s) en attente de nouvel essai (refus temporaire du serveur SMTP)."
+        if self.refused:
+            sends += f" {self.refused} envoi(s) refusé(s) définitivement : voir « stagebot mail status »."
         if total == 0:
-            return "Aucun nouveau mail."
+            return "Aucun nouveau mail." + sends
         cats = ", ".join(f"{name} : {count}" for name, count in self.categories.most_common())
         return (
             f"{total} mail(s) traité(s) ({cats}) ; {self.urgent} urgent(s) ; {self.routed} transfert(s) ; "
             f"{self.replied} réponse(s) envoyée(s) ; {self.drafted} réponse(s) en attente de validation ; "
-            f"{self.duplicates} doublon(s) ; {self.review} à vérifier."
+            f"{self.duplicates} doublon(s) ; {self.review} à vérifier." + sends
         )
-
-
-class Smtp:
-    """One SMTP connection, opened on first use and reused for a batch."""
-
-    def __init__(self, settings: MailSettings) -> None:
-        self.settings = settings
-        self.client: aiosmtplib.SMTP | None = None
-
-    async def send(self, message: EmailMessage) -> dict[str, Any]:
-        """Send; returns the recipients refused while others accepted. Raises SmtpTemporaryError or
-        aiosmtplib's permanent errors (all recipients refused, 5xx)."""
-        try:
-            if self.client is None or not self.client.is_connected:
-                s = self.settings
-                self.client = aiosmtplib.SMTP(
-                    hostname=s.smtp_host,
-                    port=s.smtp_port,
-                    use_tls=s.smtp_security == "tls",
-                    start_tls=s.smtp_security == "starttls",
-                    cert_bundle=str(s.ca_file) if s.ca_file else None,
-                    timeout=30,
-                )
-                await self.client.connect()
-                if s.smtp_username:
-                    password = s.smtp_password.get_secret_value() if s.smtp_password else ""
-                    await self.client.login(s.smtp_username, password)
-            refused, _ = await self.client.send_message(message)
-            return dict(refused)
-        except aiosmtplib.SMTPRecipientsRefused:
-            raise
-        except aiosmtplib.SMTPResponseException as exc:
-            if 400 <= exc.code < 500:
-                raise SmtpTemporaryError(f"Serveur SMTP momentanément indisponible ({exc.code}).") from None
-            raise
-        except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
-            self.client = None
-            raise SmtpTemporaryError(f"Serveur SMTP injoignable ({type(exc).__name__}).") from None
-
-    async def close(self) -> None:
-        """Quit politely."""
-        if self.client is not None and self.client.is_connected:
-            with contextlib.suppress(aiosmtplib.SMTPException, OSError):
-                await self.client.quit()
-        self.client = None
 
 
 class Progress(Protocol):
@@ -135,7 +131,12 @@ class Progress(Protocol):
 
 
 class MailService:
-    """Works one mailbox with one store."""
+    """Works one mailbox with one store.
+
+    ``outbox`` (default: SMTP with the settings), ``mailbox`` (default: IMAP with the settings) and
+    ``clock`` (epoch seconds, for retry delays) are parameters so failure paths can be driven
+    deterministically and the whole path fuzzed in memory.
+    """
 
     def __init__(
         self,
@@ -144,6 +145,9 @@ class MailService:
         *,
         today: Callable[[], date] | None = None,
         progress: "Progress | None" = None,
+        outbox: Outbox | None = None,
+        clock: Callable[[], float] = time.time,
+        mailbox: Callable[[], Mailbox] | None = None,
     ) -> None:
         if settings.mail is None:
             raise BotError("Aucune section [mail] dans la configuration : la messagerie n'est pas configurée.")
@@ -152,32 +156,47 @@ class MailService:
         self.store = store
         self.today = today or (lambda: datetime.now(UTC).date())
         self.progress = progress
-        self.imap: Imap | None = None
-        self.smtp = Smtp(self.mail)
+        self.imap: Mailbox | None = None
+        self.mailbox = mailbox
+        self.outbox: Outbox = outbox or SmtpOutbox(self.mail)
+        self.clock = clock
+        self.postman = Postman(store, self.outbox, self.mail, self.audit, clock)
+        self.lock = MailboxLock(settings.database)
         self.folders: set[str] = set()
         self.domain = self.mail.address.split("@")[-1]
         self.summary = Summary()
+        self.to_file: list[_ToFile] = []
         self.stop: asyncio.Event | None = None  # set on shutdown: stop between two mails
+        self.officers = frozenset(normalise(a) for addresses in self.mail.routing.values() for a in addresses)
+        self.own = frozenset(normalise(a) for a in self.mail.own_addresses)
         channels = settings.discord.channels
         self.offers = OfferPipeline(store, self.mail.programme or settings.default_programme, channels)
 
     # ---- connection -------------------------------------------------------------------------
     async def open(self) -> None:
-        """Connect and log in to IMAP."""
+        """Take the mailbox lock, connect and log in to IMAP."""
+        self.lock.acquire()
         password = self.mail.password.get_secret_value() if self.mail.password else ""
         ca_file = str(self.mail.ca_file) if self.mail.ca_file else None
-        self.imap = Imap(self.mail.imap_host, self.mail.imap_port, self.mail.imap_security, ca_file=ca_file)
+        if self.mailbox is not None:
+            self.imap = self.mailbox()
+        else:
+            self.imap = Imap(self.mail.imap_host, self.mail.imap_port, self.mail.imap_security, ca_file=ca_file)
         await self.imap.connect(self.mail.username, password)
 
     async def close(self) -> None:
-        """Close both connections."""
-        await self.smtp.close()
+        """Close both connections (the lock is kept: ``release`` gives it back)."""
+        await self.outbox.close()
         if self.imap is not None:
             await self.imap.logout()
         self.imap = None
 
+    def release(self) -> None:
+        """Give the mailbox lock back."""
+        self.lock.release()
+
     @property
-    def _imap(self) -> Imap:
+    def _imap(self) -> Mailbox:
         if self.imap is None:
             raise ImapError("Session IMAP non ouverte.")
         return self.imap
@@ -185,8 +204,12 @@ class MailService:
     def audit(self, mail_id: int | None, action: str, detail: str) -> None:
         """One line of the audit log (never a mail body)."""
         self.store.db.execute(
-            "INSERT INTO audit (at, mail_id, action, detail) VALUES (?, ?, ?, ?)", (_now(), mail_id, action, detail)
+            "INSERT INTO audit (at, mail_id, action, detail) VALUES (?, ?, ?, ?)",
+            (_now(), mail_id, action, clean(detail, 1000)),
         )
+
+    def _stopping(self) -> bool:
+        return self.stop is not None and self.stop.is_set()
 
     # ---- one pass ---------------------------------------------------------------------------
     async def work(self, backlog: str | None = None) -> Summary:
@@ -197,37 +220,55 @@ class MailService:
         if state is None:
             state = await self._first_start(inbox, selected.uidvalidity, backlog)
         elif state["uidvalidity"] != selected.uidvalidity:
-            with self.store.transaction() as db:
-                db.execute(
-                    "UPDATE mailboxes SET uidvalidity = ?, last_uid = 0, backlog_until = 0 WHERE mailbox = ?",
-                    (selected.uidvalidity, inbox),
-                )
-                self.audit(
-                    None,
-                    "uidvalidity",
-                    f"{inbox} : UIDVALIDITY {state['uidvalidity']} -> {selected.uidvalidity} ; "
-                    "les mails déjà traités seront reconnus par leur Message-ID",
-                )
-            state = self.store.db.execute("SELECT * FROM mailboxes WHERE mailbox = ?", (inbox,)).fetchone()
+            state = self._new_uidvalidity(inbox, int(state["uidvalidity"]), selected.uidvalidity)
         unfinished = self.store.db.execute(
             "SELECT * FROM mails WHERE mailbox = ? AND uidvalidity = ? AND state = 'planned' ORDER BY uid",
             (inbox, selected.uidvalidity),
         ).fetchall()
         for row in unfinished:
-            await self._finish(row, raw=None)
+            await self._guarded(inbox, selected.uidvalidity, int(row["uid"]), self._finish(row, raw=None))
+        await self.postman.flush(self._stopping)
         uids = await self._imap.uids_after(int(state["last_uid"]))
         if self.progress is not None:
             self.progress.start(len(uids))
         for uid in uids:
-            if self.stop is not None and self.stop.is_set():
+            if self._stopping():
                 break  # SIGTERM: the mail in hand was finished; the rest waits for the next start
-            await self._one(inbox, selected.uidvalidity, uid, int(state["backlog_until"]))
+            await self._guarded(inbox, selected.uidvalidity, uid, self._one(inbox, selected.uidvalidity, uid, state))
             if self.progress is not None:
                 self.progress.tick()
+        await self._file_pending()
         if self.progress is not None:
             self.progress.end()
-        await self.smtp.close()
+        await self.postman.flush(self._stopping)
+        await self.outbox.close()
+        self._tally()
         return self.summary
+
+    def _tally(self) -> None:
+        tally = self.postman.tally
+        self.summary.refused = tally.failed
+        self.summary.deferred = self.store.db.execute(
+            "SELECT count(*) FROM deliveries WHERE status = 'deferred'"
+        ).fetchone()[0]
+
+    def _new_uidvalidity(self, inbox: str, old: int, new: int) -> Any:
+        """UIDs start again: half-done mails wait (``stale``) to be recognised under their new UID."""
+        with self.store.transaction() as db:
+            db.execute(
+                "UPDATE mailboxes SET uidvalidity = ?, last_uid = 0, backlog_until = 0 WHERE mailbox = ?", (new, inbox)
+            )
+            stale = db.execute(
+                "UPDATE mails SET state = 'stale' WHERE mailbox = ? AND uidvalidity != ? AND state = 'planned'",
+                (inbox, new),
+            ).rowcount
+            self.audit(
+                None,
+                "uidvalidity",
+                f"{inbox} : UIDVALIDITY {old} -> {new} ; les mails déjà traités seront reconnus par leur "
+                f"Message-ID ; {stale} mail(s) à moitié traité(s) repris sous leur nouvel UID",
+            )
+        return self.store.db.execute("SELECT * FROM mailboxes WHERE mailbox = ?", (inbox,)).fetchone()
 
     async def _first_start(self, inbox: str, uidvalidity: int, backlog: str | None) -> Any:
         existing = await self._imap.uids_after(0)
@@ -249,11 +290,104 @@ class MailService:
             self.audit(None, "premier-démarrage", f"{inbox} : {len(existing)} mail(s) existant(s), choix « {choice} »")
         return self.store.db.execute("SELECT * FROM mailboxes WHERE mailbox = ?", (inbox,)).fetchone()
 
-    async def _one(self, inbox: str, uidvalidity: int, uid: int, backlog_until: int) -> None:
+    # ---- one mail, isolated -------------------------------------------------------------------
+    async def _guarded(self, inbox: str, uidvalidity: int, uid: int, work: Any) -> None:
+        """Run the work on one mail; whatever fails but the connection sets the mail aside for review."""
+        try:
+            await work
+        except ImapError as exc:
+            if not isinstance(exc, ImapRefused):
+                raise  # the session is gone: the pass stops here and resumes after reconnecting
+            await self._set_aside(inbox, uidvalidity, uid, f"refus du serveur IMAP ({exc})")
+        except Exception as exc:  # a bug or a hostile mail must not stop the mailbox
+            log.exception("mail uid %s : erreur pendant le traitement", uid)
+            await self._set_aside(inbox, uidvalidity, uid, f"erreur interne ({type(exc).__name__})")
+
+    async def _set_aside(self, inbox: str, uidvalidity: int, uid: int, reason: str) -> None:
+        """Record the failure, flag and file the mail for review if the server lets us; never block."""
+        log.warning("mail uid %s mis de côté pour vérification : %s", uid, reason)
+        row = self.store.db.execute(
+            "SELECT * FROM mails WHERE mailbox = ? AND uidvalidity = ? AND uid = ?", (inbox, uidvalidity, uid)
+        ).fetchone()
+        with self.store.transaction() as db:
+            if row is None:
+                decision = {"category": "other", "urgent": False, "problems": [f"Traitement impossible : {reason}."]}
+                cursor = db.execute(
+                    "INSERT INTO mails (mailbox, uidvalidity, uid, message_id, digest, sender, subject, category,"
+                    " urgent, programme, decision, state, review, received_at)"
+                    " VALUES (?, ?, ?, NULL, '', '', '(illisible)', 'other', 0, ?, ?, 'planned', 1, ?)",
+                    (
+                        inbox,
+                        uidvalidity,
+                        uid,
+                        self.mail.programme or self.settings.default_programme,
+                        json.dumps(decision, ensure_ascii=False),
+                        _now(),
+                    ),
+                )
+                mail_id = int(cursor.lastrowid or 0)
+            else:
+                mail_id = int(row["id"])
+                db.execute("UPDATE mails SET review = 1 WHERE id = ?", (mail_id,))
+                db.execute(
+                    "UPDATE actions SET status = 'failed', detail = ?, updated_at = ? WHERE mail_id = ?"
+                    " AND status IN ('pending', 'sending') AND kind NOT IN ('flag', 'file')",
+                    (f"non fait : {reason}", _now(), mail_id),
+                )
+            self.audit(mail_id, "mis-de-côté", reason)
+        folder = self.mail.folders.get("review", "Triage/À vérifier")
+        moved = ""
+        try:
+            if self.mail.filing == "move" and await self._imap.has_uid(uid):
+                await self._imap.ensure_folder(folder, self.folders)
+                await self._imap.add_flags(uid, "\\Flagged")
+                await self._imap.move(uid, folder)
+                moved = folder
+            elif await self._imap.has_uid(uid):
+                await self._imap.add_flags(uid, "\\Flagged StageBot-review")
+        except ImapRefused as exc:
+            moved = f"laissé dans {inbox} ({exc})"
+        with self.store.transaction() as db:
+            db.execute(
+                "UPDATE actions SET status = 'done', detail = ? WHERE mail_id = ? AND kind IN ('flag', 'file')"
+                " AND status != 'done'",
+                (moved, mail_id),
+            )
+            self._complete(db, mail_id, inbox, uidvalidity, uid, moved or "(mot-clé)")
+        self.summary.review += 1
+        self.summary.categories["other" if row is None else row["category"]] += 1
+
+    def _complete(self, db: Any, mail_id: int, inbox: str, uidvalidity: int, uid: int, where: str) -> None:
+        db.execute("UPDATE mails SET state = 'done', done_at = ? WHERE id = ?", (_now(), mail_id))
+        db.execute(
+            "UPDATE mailboxes SET last_uid = MAX(last_uid, ?) WHERE mailbox = ? AND uidvalidity = ?",
+            (uid, inbox, uidvalidity),
+        )
+        self.audit(mail_id, "rangé", where)
+
+    async def _one(self, inbox: str, uidvalidity: int, uid: int, state: Any) -> None:
         fetched = await self._imap.fetch(uid, self.mail.max_bytes)
         if fetched is None:  # gone between SEARCH and FETCH (moved by someone): nothing to do
             return
-        mail = read_mail(fetched.raw, max_bytes=self.mail.max_bytes, own=self.mail.own_addresses)
+        # Reading (MIME, charsets, HTML) and classifying a large mail is CPU work: off the event
+        # loop, so IDLE, keepalives and Discord keep running meanwhile. A usual mail takes about a
+        # millisecond: the hop to a thread would cost more than it saves.
+        if len(fetched.raw) > INLINE_BYTES:
+            mail, decision = await asyncio.to_thread(self._read_and_decide, fetched)
+        else:
+            mail, decision = self._read_and_decide(fetched)
+        adopted = self._adopt(inbox, uidvalidity, uid, mail)
+        if adopted is not None:
+            await self._finish(adopted, raw=fetched.raw)
+            return
+        row = self._plan(inbox, uidvalidity, uid, mail, decision, quiet=uid <= int(state["backlog_until"]))
+        await self._finish(row, raw=fetched.raw)
+
+    def _read_and_decide(self, fetched: Fetched) -> tuple[Mail, Decision]:
+        """Read a mail and decide what to do with it (in a worker thread); never raises for the mail."""
+        mail = read_mail(
+            fetched.raw, max_bytes=self.mail.max_bytes, own=self.mail.own_addresses, max_text=self.mail.max_text_chars
+        )
         if fetched.header_only:
             mail = _with_problem(
                 mail,
@@ -261,11 +395,11 @@ class MailService:
                 "ont été lus ; il est conservé dans la boîte pour lecture humaine.",
             )
         try:
-            decision = decide(mail, self.mail, self.settings.default_programme, self.today())
+            return mail, decide(mail, self.mail, self.settings.default_programme, self.today())
         except Exception:  # a bug must not block the mailbox on one mail: keep it for an officer
-            log.exception("classement impossible du mail uid %s", uid)
+            log.exception("classement impossible du mail uid %s", fetched.uid)
             mail = _with_problem(mail, "Classement impossible (erreur interne) : mail conservé pour lecture humaine.")
-            decision = Decision(
+            return mail, Decision(
                 category="other",
                 urgent=False,
                 route_to=(),
@@ -275,16 +409,51 @@ class MailService:
                 programme=self.mail.programme or self.settings.default_programme,
                 problems=mail.problems,
             )
-        row = self._plan(inbox, uidvalidity, uid, mail, decision, quiet=uid <= backlog_until)
-        await self._finish(row, raw=fetched.raw)
+
+    def _adopt(self, inbox: str, uidvalidity: int, uid: int, mail: Mail) -> Any:
+        """A mail left half-done before a UIDVALIDITY change, found again: resume it under its new UID."""
+        key, value = ("message_id", mail.message_id) if mail.message_id else ("digest", mail.digest)
+        with self.store.transaction() as db:
+            stale = db.execute(
+                f"SELECT * FROM mails WHERE mailbox = ? AND {key} = ? AND state = 'stale' ORDER BY id LIMIT 1",  # noqa: S608 - key is one of two literals
+                (inbox, value),
+            ).fetchone()
+            if stale is None:
+                return None
+            db.execute(
+                "UPDATE mails SET uidvalidity = ?, uid = ?, state = 'planned' WHERE id = ?",
+                (uidvalidity, uid, stale["id"]),
+            )
+            self.audit(int(stale["id"]), "repris", f"uid {stale['uid']} -> {uid} après changement d'UIDVALIDITY")
+        return self.store.db.execute("SELECT * FROM mails WHERE id = ?", (stale["id"],)).fetchone()
+
+    # ---- planning -----------------------------------------------------------------------------
+    def answer_guard(self, mail: Mail) -> str | None:
+        """Why no automatic answer may go to this mail's sender (loop guard), or None."""
+        if mail.automatic is not None:
+            return f"expéditeur automatique ({mail.automatic})"
+        if mail.answers_stagebot:
+            return f"répond à un message de StageBot ({mail.answers_stagebot})"
+        if not mail.sender:
+            return "pas d'expéditeur unique à l'adresse valide"
+        if mail.problems:
+            return "mail lu incomplètement ou mal formé"
+        key = normalise(mail.sender)
+        if key in self.own:
+            return "adresse du bureau"
+        if key in self.officers:
+            return "expéditeur responsable des stages"
+        return None
 
     def _plan(self, inbox: str, uidvalidity: int, uid: int, mail: Mail, decision: Decision, *, quiet: bool) -> Any:
         """Record the mail and its actions in one transaction."""
         now = _now()
         key, value = ("message_id", mail.message_id) if mail.message_id else ("digest", mail.digest)
         with self.store.transaction() as db:
+            pending = [int(i.row["id"]) for i in self.to_file]  # finished but for the filing
             twin = db.execute(
-                f"SELECT id FROM mails WHERE mailbox = ? AND {key} = ? AND state = 'done'",  # noqa: S608 - key is one of two literals
+                f"SELECT id FROM mails WHERE mailbox = ? AND {key} = ? AND (state = 'done' OR id IN"  # noqa: S608 - key is one of two literals, ids are integers
+                f" ({','.join(map(str, pending)) or '0'})) ORDER BY id LIMIT 1",
                 (inbox, value),
             ).fetchone()
             review = int(bool(mail.problems))
@@ -298,7 +467,7 @@ class MailService:
                     mail.message_id,
                     mail.digest,
                     mail.sender,
-                    mail.subject[:300],
+                    clean(mail.subject, 300),
                     decision.category,
                     int(decision.urgent),
                     decision.programme,
@@ -320,34 +489,40 @@ class MailService:
                 ),
             )
             mail_id = int(cursor.lastrowid or 0)
-            actions: list[tuple[str, str]] = []
+            actions: list[tuple[Kind, str]] = []
             if twin is not None:
                 self.audit(mail_id, "doublon", f"même mail que #{twin['id']} : seulement rangé")
             elif not quiet:
                 if decision.offer is not None:
-                    actions.append(("offer", decision.offer.fingerprint))
-                if decision.route_to:
-                    actions.append(("route", ", ".join(decision.route_to)))
-                if decision.auto_reply:
-                    actions.append(("reply" if self.mail.mode == "send" else "draft", mail.sender))
+                    actions.append((Kind.OFFER, decision.offer.fingerprint))
+                route_to = self._route_to(mail_id, mail, decision)
+                if route_to:
+                    actions.append((Kind.ROUTE, ", ".join(route_to)))
+                why_not = self.answer_guard(mail)
+                if decision.auto_reply and why_not is None:
+                    actions.append((Kind.REPLY if self.mail.mode == "send" else Kind.DRAFT, mail.sender))
+                elif why_not is not None and (decision.auto_reply or decision.category == "question"):
+                    self.audit(mail_id, "réponse-évitée", why_not)  # the loop guard, whatever triage decided
             else:
                 self.audit(mail_id, "arriéré", "mail présent au premier démarrage : rangé sans transfert ni réponse")
                 if decision.offer is not None:
-                    actions.append(("offer", "backlog"))
+                    actions.append((Kind.OFFER, "backlog"))
             if decision.urgent or review or self.mail.filing == "keywords":
-                actions.append(("flag", self._flags(decision, review=bool(review))))
+                actions.append((Kind.FLAG, self._flags(decision, review=bool(review))))
             if self.mail.filing == "move":
-                actions.append(("file", self.mail.folders.get(decision.category, "Triage/Autres")))
+                actions.append((Kind.FILE, self.mail.folders.get(decision.category, "Triage/Autres")))
             else:
-                actions.append(("file", "(mot-clé)"))
+                actions.append((Kind.FILE, "(mot-clé)"))
             for position, (kind, target) in enumerate(actions):
                 message_id = (
-                    f"<stagebot.{mail_id}.{kind}@{self.domain}>" if kind in {"route", "reply", "draft"} else None
+                    f"<stagebot.{mail_id}.{kind}@{self.domain}>"
+                    if kind in {Kind.ROUTE, Kind.REPLY, Kind.DRAFT}
+                    else None
                 )
                 db.execute(
                     "INSERT INTO actions (mail_id, position, kind, status, target, message_id, updated_at)"
                     " VALUES (?, ?, ?, 'pending', ?, ?, ?)",
-                    (mail_id, position, kind, target, message_id, now),
+                    (mail_id, position, str(kind), target, message_id, now),
                 )
             reasons = "; ".join(decision.reasons[:3])
             self.audit(
@@ -356,6 +531,14 @@ class MailService:
         if twin is not None:
             self.summary.duplicates += 1
         return db.execute("SELECT * FROM mails WHERE id = ?", (mail_id,)).fetchone()
+
+    def _route_to(self, mail_id: int, mail: Mail, decision: Decision) -> list[str]:
+        """The officers to forward to; never back to the officer who sent the mail."""
+        sender = normalise(mail.sender) if mail.sender else ""
+        route_to = [a for a in decision.route_to if normalise(a) != sender]
+        if len(route_to) < len(decision.route_to):
+            self.audit(mail_id, "transfert-évité", f"{mail.sender} a écrit lui-même : pas de renvoi à son adresse")
+        return route_to
 
     def _flags(self, decision: Decision, *, review: bool) -> str:
         flags = []
@@ -367,6 +550,7 @@ class MailService:
 
     # ---- doing the actions --------------------------------------------------------------------
     async def _finish(self, mail_row: Any, raw: bytes | None) -> None:
+        fresh = raw is not None  # fetched in this pass: known to be in the mailbox
         mail_id = int(mail_row["id"])
         decision = json.loads(mail_row["decision"])
         actions = self.store.db.execute(
@@ -374,30 +558,50 @@ class MailService:
         ).fetchall()
         for action in actions:
             kind = action["kind"]
-            if kind in {"route", "reply", "draft"} and raw is None:
+            if kind in {Kind.ROUTE, Kind.REPLY, Kind.DRAFT} and raw is None:
                 fetched = await self._imap.fetch(int(mail_row["uid"]), self.mail.max_bytes)
                 raw = fetched.raw if fetched else b""
-            if kind == "offer":
-                self._store_offer(mail_row, decision, action)
-            elif kind == "route":
-                await self._route(mail_row, decision, action, raw or b"")
-            elif kind == "reply":
-                await self._reply(mail_row, decision, action)
-            elif kind == "draft":
-                await self._draft(decision, action)
-            elif kind == "flag":
-                if await self._imap.has_uid(int(mail_row["uid"])):
-                    await self._imap.add_flags(int(mail_row["uid"]), action["target"])
-                self._set(action, "done")
-            elif kind == "file":
-                await self._file(mail_row, action)
+            if kind == Kind.FILE:
+                await self._file(mail_row, action, fresh=fresh)  # last: its failure sets the mail aside
+                continue
+            try:
+                await self._act(mail_row, decision, action, raw or b"", fresh=fresh)
+            except ImapError as exc:
+                if not isinstance(exc, ImapRefused):
+                    raise
+                self._fail(mail_row, action, f"refus du serveur IMAP ({exc})")
+            except Exception as exc:  # one action failing must not stop the others, nor the mailbox
+                log.exception("mail #%s : action %s impossible", mail_id, kind)
+                self._fail(mail_row, action, f"erreur interne ({type(exc).__name__})")
         self._count(mail_row, decision)
+
+    async def _act(self, mail_row: Any, decision: dict[str, Any], action: Any, raw: bytes, *, fresh: bool) -> None:
+        kind = action["kind"]
+        if kind == Kind.OFFER:
+            self._store_offer(mail_row, decision, action)
+        elif kind == Kind.ROUTE:
+            await self._route(mail_row, decision, action, raw)
+        elif kind == Kind.REPLY:
+            await self._reply(mail_row, decision, action)
+        elif kind == Kind.DRAFT:
+            await self._draft(decision, action)
+        elif kind == Kind.FLAG:
+            if fresh or await self._imap.has_uid(int(mail_row["uid"])):
+                await self._imap.add_flags(int(mail_row["uid"]), action["target"])
+            self._set(action, "done")
 
     def _set(self, action: Any, status: str, detail: str = "") -> None:
         self.store.db.execute(
             "UPDATE actions SET status = ?, detail = ?, updated_at = ? WHERE id = ?",
-            (status, detail, _now(), action["id"]),
+            (status, clean(detail, 1000), _now(), action["id"]),
         )
+
+    def _fail(self, mail_row: Any, action: Any, detail: str) -> None:
+        log.warning("mail #%s : %s en échec : %s", mail_row["id"], action["kind"], detail)
+        with self.store.transaction():
+            self._set(action, "failed", detail)
+            self.store.db.execute("UPDATE mails SET review = 1 WHERE id = ?", (mail_row["id"],))
+            self.audit(int(mail_row["id"]), f"échec-{action['kind']}", detail)
 
     def _store_offer(self, mail_row: Any, decision: dict[str, Any], action: Any) -> None:
         mail_id = int(mail_row["id"])
@@ -415,105 +619,94 @@ class MailService:
             self._set(action, "done", f"{result.status} {result.fingerprint}")
             self.audit(mail_id, "offre", f"{result.offer.kind} « {result.offer.title[:80]} » : {result.status}")
 
-    async def _route(self, mail_row: Any, decision: dict[str, Any], action: Any, raw: bytes) -> None:
-        mail_id = int(mail_row["id"])
-        if action["status"] == "sending":
-            self.audit(mail_id, "transfert-repris", "envoi interrompu : renvoyé avec le même Message-ID")
-        message = EmailMessage()
-        message["From"] = self.mail.address
-        message["To"] = action["target"]
+    def _forward_bytes(self, decision: dict[str, Any], action: Any, raw: bytes) -> bytes:
         flag = " URGENT" if decision["urgent"] else ""
-        message["Subject"] = f"[StageBot {decision['category']}{flag}] {decision['subject']}"[:250]
-        message["Message-ID"] = action["message_id"]
-        message["Auto-Submitted"] = "auto-generated"
-        message["X-StageBot-Category"] = decision["category"]
         body = [decision["summary"], ""]
         if decision["problems"]:
             body += [f"Attention : {p}" for p in decision["problems"]] + [""]
+        if decision.get("reply_to"):
+            body.append(f"Répondre à ce message répond directement à {decision['reply_to']}.")
         body.append("Le mail d'origine est joint tel quel." if raw else "Le mail d'origine est resté dans la boîte.")
-        message.set_content("\n".join(body))
-        if raw:
-            message.make_mixed()
-            message.attach(MIMEMessage(message_from_bytes(raw, policy=policy.compat32)))
-        self._set(action, "sending")
-        try:
-            refused = await self.smtp.send(message)
-        except aiosmtplib.SMTPRecipientsRefused as exc:
-            self._fail(
-                mail_row, action, f"tous les destinataires refusés : {', '.join(r.recipient for r in exc.recipients)}"
+        return outgoing.forward(
+            office=self.mail.address,
+            recipients=[a.strip() for a in action["target"].split(",")],
+            reply_to=decision.get("reply_to") or "",
+            subject=f"[StageBot {decision['category']}{flag}] {decision['subject']}"[:250],
+            message_id=action["message_id"],
+            category=decision["category"],
+            text="\n".join(body),
+            raw=raw,
+        )
+
+    async def _route(self, mail_row: Any, decision: dict[str, Any], action: Any, raw: bytes) -> None:
+        mail_id = int(mail_row["id"])
+        # Built before "sending" (a failure here is the mail's), off the loop (it scans the original).
+        data = await asyncio.to_thread(self._forward_bytes, decision, action, raw)
+        if action["status"] == "sending":
+            self.audit(mail_id, "transfert-repris", "envoi interrompu : renvoyé avec le même Message-ID")
+        todo = self.postman.prepare(action, [a.strip() for a in action["target"].split(",")])
+        await self.postman.send(action, self.mail.address, todo, data)
+
+    def _answer_bytes(self, decision: dict[str, Any], message_id: str) -> bytes:
+        return outgoing.answer(
+            office=self.mail.address,
+            to=decision["reply_to"],
+            subject=decision["subject"] or "votre question",
+            message_id=message_id,
+            in_reply_to=decision["in_reply_to"],
+            references=decision["references"],
+            text=decision["auto_reply"],
+        )
+
+    def _caps(self, db: Any, sender: str) -> str | None:
+        """Why the caps forbid another answer to this sender now, or None."""
+        key, domain = normalise(sender), domain_of(sender)
+        now = datetime.now(UTC)
+        hour = (now - timedelta(hours=1)).isoformat(timespec="seconds")
+        period = self.mail.reply_period_hours
+        since = (now - timedelta(hours=period)).isoformat(timespec="seconds")
+        if (
+            period
+            and db.execute("SELECT 1 FROM replies WHERE sender IN (?, ?) AND at >= ?", (key, sender, since)).fetchone()
+        ):
+            return (
+                f"déjà une réponse automatique à {key} depuis {period} h (une seule par expéditeur et par {period} h)"
             )
-            return
-        except aiosmtplib.SMTPResponseException as exc:
-            self._fail(mail_row, action, f"refus du serveur SMTP ({exc.code})")
-            return
-        detail = f"refusés : {', '.join(refused)}" if refused else ""
-        with self.store.transaction():
-            self._set(action, "done", detail)
-            self.audit(mail_id, "transfert", f"à {action['target']}" + (f" ; {detail}" if detail else ""))
-            if refused:
-                self.store.db.execute("UPDATE mails SET review = 1 WHERE id = ?", (mail_id,))
-
-    def _fail(self, mail_row: Any, action: Any, detail: str) -> None:
-        with self.store.transaction():
-            self._set(action, "failed", detail)
-            self.store.db.execute("UPDATE mails SET review = 1 WHERE id = ?", (mail_row["id"],))
-            self.audit(int(mail_row["id"]), f"échec-{action['kind']}", detail)
-
-    def _reply_message(self, decision: dict[str, Any], message_id: str) -> EmailMessage:
-        message = EmailMessage()
-        message["From"] = self.mail.address
-        message["To"] = decision["reply_to"]
-        subject = decision["subject"] or "votre question"
-        message["Subject"] = subject if subject.lower().startswith("re:") else f"Re: {subject}"
-        message["Message-ID"] = message_id
-        if decision["in_reply_to"]:
-            message["In-Reply-To"] = decision["in_reply_to"]
-            message["References"] = " ".join([*decision["references"], decision["in_reply_to"]])
-        message["Auto-Submitted"] = "auto-replied"  # RFC 3834
-        message.set_content(decision["auto_reply"])
-        return message
+        per_domain = self.mail.replies_per_domain_per_hour
+        if (
+            db.execute("SELECT count(*) FROM replies WHERE domain = ? AND at >= ?", (domain, hour)).fetchone()[0]
+            >= per_domain
+        ):
+            return f"plafond de {per_domain} réponse(s) automatique(s) par heure pour le domaine {domain} atteint"
+        overall = self.mail.replies_per_hour
+        if db.execute("SELECT count(*) FROM replies WHERE at >= ?", (hour,)).fetchone()[0] >= overall:
+            return f"plafond global de {overall} réponse(s) automatique(s) par heure atteint"
+        return None
 
     async def _reply(self, mail_row: Any, decision: dict[str, Any], action: Any) -> None:
         mail_id = int(mail_row["id"])
         if action["status"] == "sending":
             # The answer may have left: never send a second one.
-            with self.store.transaction():
+            with self.store.transaction() as db:
                 self._set(action, "uncertain", "envoi interrompu : la réponse est peut-être partie, non renvoyée")
-                self.store.db.execute("UPDATE mails SET review = 1 WHERE id = ?", (mail_id,))
+                db.execute("UPDATE deliveries SET status = 'uncertain' WHERE action_id = ?", (action["id"],))
+                db.execute("UPDATE mails SET review = 1 WHERE id = ?", (mail_id,))
                 self.audit(mail_id, "réponse-incertaine", "envoi interrompu ; non renvoyée ; à vérifier")
             return
-        since = (datetime.now(UTC) - timedelta(hours=self.mail.reply_period_hours)).isoformat(timespec="seconds")
         sender = action["target"]
+        data = self._answer_bytes(decision, action["message_id"])
         with self.store.transaction() as db:
-            recent = db.execute("SELECT 1 FROM replies WHERE sender = ? AND at >= ?", (sender, since)).fetchone()
-            if recent:
-                self._set(
-                    action,
-                    "skipped",
-                    f"déjà une réponse automatique à {sender} depuis {self.mail.reply_period_hours} h",
-                )
-                self.audit(
-                    mail_id,
-                    "réponse-évitée",
-                    f"une seule réponse par expéditeur et par {self.mail.reply_period_hours} h",
-                )
+            why_not = self._caps(db, sender)
+            if why_not is not None:
+                self._set(action, "skipped", why_not)
+                self.audit(mail_id, "réponse-évitée", why_not)
                 return
-            db.execute("INSERT INTO replies (sender, at, mail_id) VALUES (?, ?, ?)", (sender, _now(), mail_id))
-            self._set(action, "sending")
-        try:
-            await self.smtp.send(self._reply_message(decision, action["message_id"]))
-        except SmtpTemporaryError:
-            # Nothing was accepted: the reply can be tried again.
-            with self.store.transaction() as db:
-                db.execute("DELETE FROM replies WHERE mail_id = ?", (mail_id,))
-                self._set(action, "pending")
-            raise
-        except (aiosmtplib.SMTPRecipientsRefused, aiosmtplib.SMTPResponseException) as exc:
-            self._fail(mail_row, action, f"réponse refusée par le serveur SMTP ({type(exc).__name__})")
-            return
-        with self.store.transaction():
-            self._set(action, "done")
-            self.audit(mail_id, "réponse", f"réponse automatique à {sender}")
+            db.execute(
+                "INSERT INTO replies (sender, at, mail_id, domain) VALUES (?, ?, ?, ?)",
+                (normalise(sender), _now(), mail_id, domain_of(sender)),
+            )
+            todo = self.postman.prepare_in(db, action, [sender])  # the slot and "sending" land together
+        await self.postman.send(action, self.mail.address, todo, data)
 
     async def _draft(self, decision: dict[str, Any], action: Any) -> None:
         folder = self.mail.drafts_folder
@@ -523,16 +716,27 @@ class MailService:
         ):
             self._set(action, "done", "déjà déposée")
             return
+        message = self._answer_bytes(decision, action["message_id"])
         self._set(action, "sending")
-        message = self._reply_message(decision, action["message_id"])
-        await self._imap.append(bytes(message), folder, "\\Draft \\Seen")
+        await self._imap.append(message, folder, "\\Draft \\Seen")
         self._set(action, "done")
         self.audit(int(action["mail_id"]), "brouillon", f"réponse à valider déposée dans {folder}")
 
-    async def _file(self, mail_row: Any, action: Any) -> None:
+    async def _file(self, mail_row: Any, action: Any, *, fresh: bool = False) -> None:
+        """Move (or keep with a keyword) and finish the mail; last action.
+
+        A mail fetched in this pass joins a batch filed with one UID MOVE per folder and one commit
+        (``_file_pending``). A crash between the MOVE and the commit leaves the mail planned with only
+        this action to do: it is then found gone from the inbox and marked done, not moved twice.
+        """
         uid = int(mail_row["uid"])
         review = self.store.db.execute("SELECT review FROM mails WHERE id = ?", (mail_row["id"],)).fetchone()[0]
         folder = self.mail.folders.get("review", "Triage/À vérifier") if review else action["target"]
+        if fresh:
+            self.to_file.append(_ToFile(mail_row, action, folder, bool(review)))
+            if len(self.to_file) >= FILE_BATCH:
+                await self._file_pending()
+            return
         if self.mail.filing == "move" and await self._imap.has_uid(uid):
             await self._imap.ensure_folder(folder, self.folders)
             if review:
@@ -540,12 +744,41 @@ class MailService:
             await self._imap.move(uid, folder)
         with self.store.transaction() as db:
             self._set(action, "done", folder)
-            db.execute("UPDATE mails SET state = 'done', done_at = ? WHERE id = ?", (_now(), mail_row["id"]))
-            db.execute(
-                "UPDATE mailboxes SET last_uid = MAX(last_uid, ?) WHERE mailbox = ? AND uidvalidity = ?",
-                (uid, mail_row["mailbox"], mail_row["uidvalidity"]),
-            )
-            self.audit(int(mail_row["id"]), "rangé", folder)
+            self._complete(db, int(mail_row["id"]), mail_row["mailbox"], int(mail_row["uidvalidity"]), uid, folder)
+
+    async def _file_pending(self) -> None:
+        """File the batch: per folder one UID MOVE (flags first), then one commit for all."""
+        pending, self.to_file = self.to_file, []
+        filed: list[_ToFile] = []
+        groups: dict[str, list[_ToFile]] = {}
+        for item in pending:
+            groups.setdefault(item.folder, []).append(item)
+        for folder, items in groups.items():
+            uids = [int(i.row["uid"]) for i in items]
+            try:
+                if self.mail.filing == "move":
+                    await self._imap.ensure_folder(folder, self.folders)
+                    flagged = [int(i.row["uid"]) for i in items if i.review]
+                    if flagged:
+                        await self._imap.add_flags(flagged, "\\Flagged")
+                    await self._imap.move(uids, folder)
+            except ImapRefused:  # one by one, so one refused mail is set aside and the others filed
+                for item in items:
+                    row = item.row
+                    await self._guarded(
+                        row["mailbox"], int(row["uidvalidity"]), int(row["uid"]), self._file(row, item.action)
+                    )
+                continue
+            filed += items
+        if not filed:
+            return
+        with self.store.transaction() as db:
+            for item in filed:
+                row = item.row
+                self._set(item.action, "done", item.folder)
+                self._complete(
+                    db, int(row["id"]), row["mailbox"], int(row["uidvalidity"]), int(row["uid"]), item.folder
+                )
 
     def _count(self, mail_row: Any, decision: dict[str, Any]) -> None:
         statuses = dict(
@@ -554,15 +787,71 @@ class MailService:
         s = self.summary
         s.categories[decision["category"]] += 1
         s.urgent += int(decision["urgent"])
-        s.routed += int(statuses.get("route") == "done")
+        s.routed += int(statuses.get("route") in {"done", "waiting"})
         s.replied += int(statuses.get("reply") == "done")
         s.drafted += int(statuses.get("draft") == "done")
         s.review += int(self.store.db.execute("SELECT review FROM mails WHERE id = ?", (mail_row["id"],)).fetchone()[0])
 
+    # ---- between passes -------------------------------------------------------------------------
+    def seconds_to_next_send(self) -> float | None:
+        """How long until a deferred send is due (0 when one is due now), or None."""
+        due = self.postman.next_due()
+        return None if due is None else max(0.0, due - self.clock())
+
 
 def status(store: Store, *, limit: int = 20) -> dict[str, Any]:
-    """What officers want to know about the mailbox: progress, categories, mails to look at, last actions."""
+    """What officers want to know about the mailbox: progress, categories, mails to look at, sends
+    refused or waiting, last actions."""
     db = store.db
+
+    def why(row: Any) -> list[str]:
+        reasons = [
+            f"{a['kind']} : {a['status']} {a['detail']}".strip()
+            for a in db.execute(
+                "SELECT kind, status, detail FROM actions WHERE mail_id = ? AND status IN ('failed', 'uncertain')",
+                (row["id"],),
+            )
+        ]
+        reasons += [
+            f"{d['kind']} : refus définitif pour {d['recipient']} ({d['code'] or ''} {d['detail']})".replace("( ", "(")
+            for d in db.execute(
+                "SELECT a.kind, d.recipient, d.code, d.detail FROM deliveries d JOIN actions a ON a.id = d.action_id"
+                " WHERE a.mail_id = ? AND d.status = 'failed' AND a.status NOT IN ('failed')",
+                (row["id"],),
+            )
+        ]
+        if row["state"] == "stale":
+            reasons.append(
+                "traitement interrompu par un changement d'UIDVALIDITY ; mail introuvable sous un nouvel UID"
+            )
+        try:
+            reasons += json.loads(row["decision"]).get("problems", [])
+        except (ValueError, AttributeError):
+            reasons.append("décision illisible")
+        return reasons
+
+    def sends(state: str) -> list[dict[str, Any]]:
+        return [
+            {
+                "mail_id": d["mail_id"],
+                "kind": d["kind"],
+                "recipient": d["recipient"],
+                "code": d["code"],
+                "step": d["step"],
+                "detail": d["detail"],
+                "attempts": d["attempts"],
+                "at": d["updated_at"],
+                "next_at": datetime.fromtimestamp(d["next_at"], UTC).isoformat(timespec="seconds")
+                if state == "deferred"
+                else None,
+            }
+            for d in db.execute(
+                "SELECT d.*, a.kind, a.mail_id FROM deliveries d JOIN actions a ON a.id = d.action_id"
+                " WHERE d.status = ? ORDER BY d.id DESC LIMIT ?",
+                (state, limit),
+            )
+        ]
+
     return {
         "mailboxes": [dict(r) for r in db.execute("SELECT * FROM mailboxes ORDER BY mailbox")],
         "mails": db.execute("SELECT count(*) FROM mails").fetchone()[0],
@@ -578,18 +867,14 @@ def status(store: Store, *, limit: int = 20) -> dict[str, Any]:
                 "sender": r["sender"],
                 "subject": r["subject"],
                 "category": r["category"],
-                "why": [
-                    f"{a['kind']} : {a['status']} {a['detail']}".strip()
-                    for a in db.execute(
-                        "SELECT kind, status, detail FROM actions WHERE mail_id = ? AND status IN "
-                        "('failed', 'uncertain')",
-                        (r["id"],),
-                    )
-                ]
-                + json.loads(r["decision"]).get("problems", []),
+                "why": why(r),
             }
-            for r in db.execute("SELECT * FROM mails WHERE review = 1 ORDER BY id DESC LIMIT ?", (limit,))
+            for r in db.execute(
+                "SELECT * FROM mails WHERE review = 1 OR state = 'stale' ORDER BY id DESC LIMIT ?", (limit,)
+            )
         ],
+        "failed_sends": sends("failed"),
+        "deferred_sends": sends("deferred"),
         "offers": dict(db.execute("SELECT status, count(*) FROM offers GROUP BY status").fetchall()),
         "audit": [
             dict(r)
@@ -599,48 +884,136 @@ def status(store: Store, *, limit: int = 20) -> dict[str, Any]:
 
 
 def _with_problem(mail: Mail, problem: str) -> Mail:
-    from dataclasses import replace  # noqa: PLC0415
-
     return replace(mail, problems=(*mail.problems, problem))
+
+
+@dataclass
+class RetryReport:
+    """What ``stagebot mail retry`` did."""
+
+    requeued: list[dict[str, Any]]
+    sent_now: bool
+    delivered: int = 0
+    deferred: int = 0
+    failed: int = 0
+
+    def as_json(self) -> dict[str, Any]:
+        """The machine-readable report."""
+        return {
+            "requeued": self.requeued,
+            "sent_now": self.sent_now,
+            "delivered": self.delivered,
+            "deferred": self.deferred,
+            "failed": self.failed,
+        }
+
+    def text(self) -> str:
+        """One French paragraph."""
+        if not self.requeued:
+            return "Aucun envoi refusé définitivement à renvoyer."
+        head = f"{len(self.requeued)} envoi(s) refusé(s) remis en file d'attente."
+        if not self.sent_now:
+            return head + " Le service de messagerie en cours les enverra à son prochain passage."
+        return (
+            f"{head} Renvoyés maintenant : {self.delivered} accepté(s), {self.deferred} refusé(s) temporairement "
+            f"(nouvel essai plus tard), {self.failed} refusé(s) de nouveau définitivement."
+        )
+
+
+async def retry(service: MailService, since: date | datetime | None = None) -> RetryReport:
+    """``stagebot mail retry``: final refusals back in the queue, sent now unless a service runs."""
+    if isinstance(since, date) and not isinstance(since, datetime):
+        since = datetime.combine(since, datetime.min.time(), tzinfo=ZoneInfo(service.settings.timezone))
+    rows = service.postman.retry_failed(since)
+    report = RetryReport(
+        [{"mail_id": r["mail_id"], "kind": r["kind"], "recipient": r["recipient"], "code": r["code"]} for r in rows],
+        sent_now=False,
+    )
+    if not rows:
+        return report
+    try:
+        service.lock.acquire()
+    except BotError:
+        return report  # `mail run` holds the mailbox: it sends them at its next pass
+    try:
+        before = replace(service.postman.tally)
+        await service.postman.flush()
+        await service.outbox.close()
+        tally = service.postman.tally
+        report.sent_now = True
+        report.delivered = tally.delivered - before.delivered
+        report.deferred = tally.deferred - before.deferred
+        report.failed = tally.failed - before.failed
+    finally:
+        service.release()
+    return report
 
 
 async def run_once(service: MailService, backlog: str | None) -> Summary:
     """Open, work the backlog once, close."""
-    await service.open()
     try:
+        await service.open()
         return await service.work(backlog)
     finally:
         await service.close()
+        service.release()
+
+
+async def _wait(service: MailService, idle: bool, stop: asyncio.Event) -> bool:
+    """Wait for news, a due send, the keepalive period or the stop; False when stopping.
+
+    Under IDLE, IDLE is renewed at ``keepalive_seconds`` (RFC 2177: before 29 minutes) and a NOOP
+    checks the connection; without IDLE the mailbox is polled every ``poll_seconds``.
+    """
+    period = service.mail.keepalive_seconds if idle else float(service.mail.poll_seconds)
+    due = service.seconds_to_next_send()
+    seconds = max(0.05, min(period, due)) if due is not None else period
+    imap = service._imap
+    waiter = asyncio.ensure_future(imap.wait_for_news(seconds) if idle else asyncio.sleep(seconds))
+    stopper = asyncio.ensure_future(stop.wait())
+    lost = asyncio.ensure_future(imap.lost.wait())
+    try:
+        done, _ = await asyncio.wait({waiter, stopper, lost}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopper.cancel()
+        lost.cancel()
+    if waiter not in done:
+        waiter.cancel()
+        with contextlib.suppress(BaseException):
+            await waiter
+        if stop.is_set():
+            return False
+        raise ImapError("Connexion IMAP perdue pendant l'attente.")
+    news = waiter.result()
+    if not news:
+        await imap.noop()  # keepalive; a dead server is noticed here within LIVENESS_SECONDS
+    return True
 
 
 async def run_forever(service: MailService, backlog: str | None, stop: asyncio.Event) -> None:
     """Keep watching: IDLE where offered, polling otherwise; reconnect with backoff after a failure."""
     delay = 1.0
     service.stop = stop
-    while not stop.is_set():
-        try:
-            await service.open()
-            selected = await service._imap.select(service.mail.inbox)
-            while not stop.is_set():
-                await service.work(backlog)
-                backlog = None
-                delay = 1.0
-                if selected.idle:
-                    waiter = asyncio.ensure_future(service._imap.wait_for_news(service.mail.poll_seconds))
-                else:
-                    waiter = asyncio.ensure_future(asyncio.sleep(service.mail.poll_seconds))
-                stopper = asyncio.ensure_future(stop.wait())
-                done, _ = await asyncio.wait({waiter, stopper}, return_when=asyncio.FIRST_COMPLETED)
-                stopper.cancel()
-                if waiter not in done:
-                    waiter.cancel()
-                    break
-                waiter.result()
-        except (ImapError, SmtpTemporaryError) as exc:
-            log.warning("messagerie interrompue : %s ; nouvel essai dans %.0f s", exc, delay)
+    try:
+        service.lock.acquire()
+        while not stop.is_set():
+            try:
+                await service.open()
+                selected = await service._imap.select(service.mail.inbox)
+                while not stop.is_set():
+                    await service.work(backlog)
+                    backlog = None
+                    delay = 1.0
+                    if not await _wait(service, selected.idle, stop):
+                        break
+            except ImapError as exc:
+                log.warning("messagerie interrompue : %s ; nouvel essai dans %.0f s", exc, delay)
+                await service.close()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), delay)
+                delay = min(delay * 2, service.mail.reconnect_max_seconds)
+                continue
             await service.close()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), delay)
-            delay = min(delay * 2, service.mail.reconnect_max_seconds)
-            continue
+    finally:
         await service.close()
+        service.release()

@@ -11,6 +11,7 @@ from typing import Any
 
 from bot.assistant.answer import Answer, ask
 from bot.assistant.intents import find_dates
+from bot.citations import cite
 from bot.mail.classify import classify
 from bot.mail.message import Mail
 from bot.offers.extract import Offer, read_offer
@@ -128,7 +129,7 @@ def best_answer(mail: Mail, programme: str, today: date, min_score: float = 0.0)
 def reply_text(answer: Answer, sender_name: str) -> str:
     """A polite French answer with its source."""
     greeting = f"Bonjour {sender_name.split(maxsplit=1)[0]}," if sender_name.strip() else "Bonjour,"
-    source = " ; ".join(f"{s['document']}, {s['section']}" for s in answer.sources)
+    source = " ; ".join(cite(s) for s in answer.sources)  # the guide's title, never its file name
     lines = [greeting, "", answer.answer]
     if source:
         lines += ["", f"Source : {source}."]

@@ -277,3 +277,127 @@ def test_a_mail_the_classifier_chokes_on_is_kept_for_review(
     assert sum(summary.categories.values()) == 2 and summary.review == 1
     counts = _counts(dovecot)
     assert counts["Triage/À vérifier"] == 1 and counts["Triage/Conventions"] == 1 and counts["INBOX"] == 0
+
+
+def test_a_mail_half_done_when_uidvalidity_changes_is_finished_not_left_planned(
+    tmp_path: Path, dovecot: Dovecot, smtp: SmtpCollector
+) -> None:
+    from aioimaplib import IMAP4  # noqa: PLC0415
+
+    from bot.mail.imap import ImapError as Lost  # noqa: PLC0415
+    from bot.mail.service import status  # noqa: PLC0415
+    from bot.mail.smtp import SmtpOutbox  # noqa: PLC0415
+    from tests.servers import PASSWORD, USER  # noqa: PLC0415
+
+    raws = [labelled("021"), labelled("045")]
+    asyncio.run(append(dovecot.port, raws, mailbox="Stages"))
+    service = _service(tmp_path, dovecot, smtp, inbox="Stages")
+    real = SmtpOutbox(service.mail)
+
+    class CutAfterSending:
+        """Sends, then the IMAP connection goes: the forward is done, the filing is not."""
+
+        async def send(self, sender: str, recipients: list[str], data: bytes) -> Any:
+            outcomes = await real.send(sender, recipients, data)
+            assert service.imap is not None
+            await service.imap.close()
+            return outcomes
+
+        async def close(self) -> None:
+            await real.close()
+
+    service.outbox = service.postman.outbox = CutAfterSending()
+    with pytest.raises(Lost):
+        asyncio.run(run_once(service, "process"))
+    db = sqlite3.connect(tmp_path / "state.sqlite3")
+    assert db.execute("SELECT state FROM mails").fetchall() == [("planned",)]
+    assert len(smtp.messages) == 1
+
+    async def recreate(with_mails: list[bytes]) -> None:
+        client = IMAP4(host="127.0.0.1", port=dovecot.port)
+        await client.wait_hello_from_server()
+        await client.login(USER, PASSWORD)
+        await client.delete("Stages")
+        await client.logout()
+        await append(dovecot.port, with_mails, mailbox="Stages")
+
+    asyncio.run(recreate(raws))  # a new UIDVALIDITY, both mails still there
+    asyncio.run(run_once(_service(tmp_path, dovecot, smtp, inbox="Stages"), None))
+    assert db.execute("SELECT count(*) FROM mails WHERE state != 'done'").fetchone()[0] == 0
+    assert len(smtp.messages) == 2  # the half-done mail's forward was not sent again; the other was sent
+    assert db.execute("SELECT count(*) FROM audit WHERE action = 'repris'").fetchone()[0] == 1
+    assert _counts(dovecot)["INBOX"] == 0
+    counts = asyncio.run(mailbox_counts(dovecot.port, ["Stages", "Triage/Conventions", "Triage/Absences"]))
+    assert counts == {"Stages": 0, "Triage/Conventions": 1, "Triage/Absences": 1}
+
+    # Gone for good under the new UIDVALIDITY: listed for review, never "planned" forever.
+    asyncio.run(append(dovecot.port, [renamed(labelled("053"), "gone@test")], mailbox="Stages"))
+    service = _service(tmp_path, dovecot, smtp, inbox="Stages")
+    service.outbox = service.postman.outbox = CutAfterSending()
+    real = SmtpOutbox(service.mail)
+    with pytest.raises(Lost):
+        asyncio.run(run_once(service, None))
+    asyncio.run(recreate([]))
+    asyncio.run(run_once(_service(tmp_path, dovecot, smtp, inbox="Stages"), None))
+    assert db.execute("SELECT count(*) FROM mails WHERE state = 'planned'").fetchone()[0] == 0
+    found = status(Store(tmp_path / "state.sqlite3"))
+    assert any("UIDVALIDITY" in " ".join(r["why"]) for r in found["review"])
+
+
+def test_one_instance_per_mailbox(tmp_path: Path, dovecot: Dovecot, smtp: SmtpCollector) -> None:
+    import os  # noqa: PLC0415
+    import signal  # noqa: PLC0415
+    import subprocess  # noqa: PLC0415
+    import sys  # noqa: PLC0415
+    import time  # noqa: PLC0415
+
+    from tests.servers import PASSWORD  # noqa: PLC0415
+
+    from .test_crash import _config  # noqa: PLC0415
+
+    asyncio.run(append(dovecot.port, [labelled("045")]))
+    config = _config(tmp_path, dovecot, smtp)
+    env = {**os.environ, "STAGEBOT_MAIL__PASSWORD": PASSWORD}
+    command = [sys.executable, "-m", "bot", "--config", str(config), "mail"]
+    cwd = Path(__file__).resolve().parents[2]
+    first = subprocess.Popen([*command, "run", "--backlog", "process"], env=env, cwd=cwd, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 60
+        while len(smtp.messages) < 1 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        for args in (["once"], ["run"]):
+            second = subprocess.run([*command, *args], env=env, cwd=cwd, capture_output=True, timeout=60, check=False)
+            assert second.returncode == 2
+            lines = second.stderr.decode().strip().splitlines()
+            assert len(lines) == 1 and lines[0].startswith("Un autre StageBot traite déjà la messagerie"), lines
+    finally:
+        first.send_signal(signal.SIGTERM)
+        _, err = first.communicate(timeout=30)
+    assert first.returncode == 0, err.decode()
+    assert len(smtp.messages) == 1  # nothing sent twice
+    # Once the first has stopped, the lock is free again.
+    again = subprocess.run([*command, "once"], env=env, cwd=cwd, capture_output=True, timeout=60, check=False)
+    assert again.returncode == 0, again.stderr.decode()
+
+
+def test_a_backlog_of_hundreds_of_mails_is_listed_with_its_sizes(dovecot: Dovecot) -> None:
+    # aioimaplib reads the lines of one answer recursively: sizes are asked by slices of 100.
+    from bot.mail.imap import Imap  # noqa: PLC0415
+    from tests.servers import PASSWORD, USER  # noqa: PLC0415
+
+    tiny = [f"From: a{i}@example.org\r\nSubject: {i}\r\n\r\nx\r\n".encode() for i in range(650)]
+    asyncio.run(append(dovecot.port, tiny))
+
+    async def listing() -> tuple[list[int], dict[int, int]]:
+        imap = Imap("127.0.0.1", dovecot.port, "none")
+        await imap.connect(USER, PASSWORD)
+        await imap.select("INBOX")
+        uids = await imap.uids_after(0)
+        sizes = dict(imap.sizes)
+        fetched = await imap.fetch(uids[-1], 1000)
+        await imap.logout()
+        assert fetched is not None and fetched.raw.startswith(b"From: a649@")
+        return uids, sizes
+
+    uids, sizes = asyncio.run(listing())
+    assert uids == list(range(1, 651)) and len(sizes) == 650
