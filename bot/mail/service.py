@@ -8,8 +8,10 @@ action moves pending -> (sending) -> done, each step committed before the next s
   Message-ID: an officer may rarely get it twice, never zero times; the audit log says so;
 - ``reply`` (to a student) found ``sending`` after a crash is never sent again: it is marked
   ``uncertain`` and the mail is put up for review. A student never gets two answers.
-The mailbox's ``last_uid`` moves in the same transaction as a mail's last action, so a restart
-resumes at the first unfinished mail, however long the service was down. A new UIDVALIDITY resets
+The mailbox's ``last_uid`` moves in the same transaction as a mail's last action (filing, done for
+a batch of mails at once: one UID MOVE per folder, then one commit), so a restart resumes at the
+first unfinished mail, however long the service was down; a mail moved but not yet committed is
+found gone from the inbox and marked done. A new UIDVALIDITY resets
 the UIDs; mails already handled are then recognised by Message-ID (or the digest of their bytes), and
 a mail left half-done is taken up again under its new UID (or listed for review when it is gone).
 

@@ -261,3 +261,23 @@ def test_temporary_refusals_are_given_up_after_the_configured_time(
     db = _db(tmp_path)
     assert db.execute("SELECT status FROM actions WHERE kind = 'route'").fetchone()[0] == "failed"
     assert "abandon après 1 h" in db.execute("SELECT detail FROM deliveries").fetchone()[0]
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("smtp_retry_seconds = 0", "clé « mail.smtp_retry_seconds » : valeur trop petite"),
+        ('smtp_give_up_hours = "deux jours"', "clé « mail.smtp_give_up_hours » : nombre attendu"),
+        ("replies_per_hour = -1", "clé « mail.replies_per_hour » : valeur trop petite"),
+        ("max_text_chars = 10", "clé « mail.max_text_chars » : valeur trop petite"),
+        ('[mail.routing]\nabsence = ["pas une adresse"]', "adresse invalide « pas une adresse »"),
+    ],
+)
+def test_new_settings_are_refused_in_one_french_sentence(tmp_path: Path, line: str, message: str) -> None:
+    from bot.errors import ConfigError  # noqa: PLC0415
+    from bot.settings import load_settings  # noqa: PLC0415
+
+    config = tmp_path / "config.toml"
+    config.write_text(f"[mail]\n{line}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=message):
+        load_settings(config)
