@@ -47,3 +47,33 @@ def test_rules_read_no_clock() -> None:
         text = file.read_text(encoding="utf-8")
         for call in ("date.today(", "datetime.now(", "datetime.today(", "time.time("):
             assert call not in text, f"{file.name} reads the clock with {call}"
+
+
+def imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return found
+
+
+# Layers of bot/: nothing imports upward (issue 12). The assistant and the offers answer in typed
+# results and know no adapter; the calculators' text (bot/render.py) knows no feature.
+UPWARD = {
+    "bot/assistant": ("bot.mail", "bot.discord", "bot.cli", "bot.console"),
+    "bot/offers": ("bot.discord", "bot.cli", "bot.console", "bot.mail.service", "bot.mail.triage"),
+    "bot/render.py": ("bot.assistant", "bot.mail", "bot.offers", "bot.discord", "bot.cli", "bot.console"),
+}
+
+
+@pytest.mark.parametrize("place", sorted(UPWARD))
+def test_no_import_runs_back_up(place: str) -> None:
+    target = ROOT / place
+    files = [target] if target.is_file() else sorted(target.rglob("*.py"))
+    for file in files:
+        bad = {m for m in imported_modules(file) if m.startswith(UPWARD[place])}
+        assert not bad, f"{file.relative_to(ROOT)} imports {sorted(bad)}"

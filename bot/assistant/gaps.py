@@ -8,12 +8,14 @@ to the store with its nearest entries. ``gaps`` groups the same question asked i
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from decimal import Decimal
 
 from bot.assistant.answer import THRESHOLD, Answer
 from bot.parsing import clean_line
 from bot.store import Store
 from knowledge.passages import nearest_passage
 from knowledge.text import tokens
+from rules.money import fr_number
 
 LOW_CONFIDENCE = THRESHOLD + 0.1  # answered, but close enough to the threshold to deserve a look
 STORED_MAX = 500  # characters kept of a question: enough to recognise it, never a megabyte per row
@@ -114,3 +116,34 @@ def gaps(store: Store, *, limit: int = 20, programme: str | None = None) -> list
     result.sort(key=lambda g: g.last_asked, reverse=True)
     result.sort(key=lambda g: g.count, reverse=True)  # stable: most recent first among equals
     return result[:limit]
+
+
+GAP_SHOWN = 200  # characters of a logged question shown in the officers' list
+
+
+def gaps_text(gaps: list[Gap]) -> str:
+    """What the knowledge base lacks, for officers."""
+    if not gaps:
+        return "Aucune question sans réponse enregistrée."
+    lines = []
+    for gap in gaps:
+        fate = (
+            "jamais répondue"
+            if gap.answered == 0
+            else f"répondue {gap.answered} fois avec peu de confiance"
+            if gap.answered == gap.count
+            else f"répondue {gap.answered} fois sur {gap.count}, avec peu de confiance"
+        )
+        question = gap.question if len(gap.question) <= GAP_SHOWN else gap.question[: GAP_SHOWN - 1] + "…"
+        lines.append(
+            f"{gap.count} × « {question} » ({', '.join(gap.programmes)} ; {fate} ; "
+            f"dernière fois le {gap.last_asked[:10]})"
+        )
+        if gap.nearest:
+            lines.append(
+                "    entrées proches : "
+                + ", ".join(f"{e} ({fr_number(Decimal(str(round(s, 2))))})" for e, s in gap.nearest)
+            )
+        if gap.passage:
+            lines.append(f"    passage du guide le plus proche ({gap.passage[0]}) : « {gap.passage[1]} »")
+    return "\n".join(lines)

@@ -163,8 +163,7 @@ def run_kb_check(args: argparse.Namespace, settings: "Settings") -> int:
 
 def run_kb_gaps(args: argparse.Namespace, settings: "Settings") -> int:
     """``stagebot kb gaps``: what the base lacks, most frequent first, with the nearest entries."""
-    from bot import render  # noqa: PLC0415
-    from bot.assistant.gaps import gaps  # noqa: PLC0415
+    from bot.assistant.gaps import gaps, gaps_text  # noqa: PLC0415
     from bot.store import Store  # noqa: PLC0415
 
     chosen = programme_id(args.programme, settings) if args.programme else None
@@ -177,5 +176,5 @@ def run_kb_gaps(args: argparse.Namespace, settings: "Settings") -> int:
         for gap in found:
             print(json.dumps(gap.as_json(), ensure_ascii=False))
         return 0
-    print(render.gaps_text(found))
+    print(gaps_text(found))
     return 0

@@ -86,8 +86,8 @@ def _mail_settings(settings: "Settings") -> "MailSettings":
 
 def run_triage(args: argparse.Namespace, settings: "Settings") -> int:
     """``stagebot triage``: the mailbox service's decision for each mail file, in order."""
-    from bot import render  # noqa: PLC0415
     from bot.cli.common import read_file, today  # noqa: PLC0415
+    from bot.mail import render  # noqa: PLC0415
     from bot.mail.message import read_mail  # noqa: PLC0415
     from bot.mail.triage import decide  # noqa: PLC0415
 
@@ -108,8 +108,8 @@ def run_triage(args: argparse.Namespace, settings: "Settings") -> int:
 
 def run_offer_check(args: argparse.Namespace, settings: "Settings") -> int:
     """``stagebot offer check``: kind, problems and channel of each offer file, in order."""
-    from bot import render  # noqa: PLC0415
     from bot.cli.common import read_file, today  # noqa: PLC0415
+    from bot.mail import render  # noqa: PLC0415
     from bot.offers.extract import read_offer_bytes  # noqa: PLC0415
 
     chosen = programme_id(args.programme, settings)
@@ -166,7 +166,7 @@ def _ask_backlog(error: Exception) -> str | None:
 
 def run_mail_status(args: argparse.Namespace, settings: "Settings") -> int:
     """``stagebot mail status``: the mailbox's state for officers."""
-    from bot import render  # noqa: PLC0415
+    from bot.mail import render  # noqa: PLC0415
     from bot.mail.service import status  # noqa: PLC0415
     from bot.store import Store  # noqa: PLC0415
 

@@ -145,9 +145,7 @@ def add_lazy_parser(
     sub: "argparse._SubParsersAction[FrenchParser]", name: str, *, help: str, build: Callable[[FrenchParser], None]
 ) -> FrenchParser:
     """A sub-command whose arguments ``build`` adds the first time they are needed."""
-    return sub.add_parser(
-        name, help=help, description=help[0].upper() + help[1:] + ".", epilog=STATUSES, build=build
-    )
+    return sub.add_parser(name, help=help, description=help[0].upper() + help[1:] + ".", epilog=STATUSES, build=build)
 
 
 def typed(convert: Callable[[str], Any]) -> Callable[[str], Any]:

@@ -501,12 +501,11 @@ def report_commands(core: Core) -> list[Any]:
         name="questions", description="Les questions sans réponse, les plus fréquentes d'abord (responsables)"
     )
     async def questions(interaction: discord.Interaction[Any]) -> None:
-        from bot import render  # noqa: PLC0415
-        from bot.assistant.gaps import gaps  # noqa: PLC0415
+        from bot.assistant.gaps import gaps, gaps_text  # noqa: PLC0415
 
         await respond(
             interaction,
-            lambda: embed("Questions sans réponse", render.gaps_text(gaps(core.store, limit=15))),
+            lambda: embed("Questions sans réponse", gaps_text(gaps(core.store, limit=15))),
             ephemeral=True,
         )
 
@@ -526,7 +525,7 @@ def report_commands(core: Core) -> list[Any]:
         name="messagerie", description="État de la boîte des stages : catégories, mails à vérifier (responsables)"
     )
     async def messagerie(interaction: discord.Interaction[Any]) -> None:
-        from bot import render  # noqa: PLC0415
+        from bot.mail import render  # noqa: PLC0415
         from bot.mail.service import status  # noqa: PLC0415 - the mail stack only when an officer asks
 
         await respond(

@@ -108,6 +108,6 @@ def test_what_is_stored_is_a_question_of_reasonable_size(tmp_path: Path) -> None
     stored = [row[0] for row in store.db.execute("SELECT question FROM questions ORDER BY id")]
     assert len(stored) == 2 and len(stored[0]) == 500 and stored[0].endswith("…")
     assert stored[1] == "piscine ouverte ?"
-    from bot import render  # noqa: PLC0415
+    from bot.assistant.gaps import gaps_text  # noqa: PLC0415
 
-    assert max(len(line) for line in render.gaps_text(gaps(store)).splitlines()) < 300
+    assert max(len(line) for line in gaps_text(gaps(store)).splitlines()) < 300
