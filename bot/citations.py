@@ -37,3 +37,8 @@ def cite(source: Any) -> str:
     title = guide_title(_field(source, "document"))
     section = _field(source, "section")
     return f"{title}, {section}" if title and section else title or section
+
+
+def titles_in(text: str) -> str:
+    """A text for people with every guide file name replaced by the guide's title."""
+    return _FILE_NAME.sub(lambda m: GUIDE_TITLES.get(m.group(0), "guide de la formation"), text)

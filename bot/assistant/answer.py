@@ -17,6 +17,7 @@ from functools import cache
 from typing import Any, Literal
 
 from bot.assistant.intents import find_dates, route
+from bot.citations import cite, titles_in
 from bot.offers.extract import situation_facts
 from knowledge.base import load
 from knowledge.figures import render
@@ -90,9 +91,9 @@ class Answer:
 
     def as_text(self) -> str:
         """For people: the answer and where it comes from."""
-        lines = [self.answer]
+        lines = [titles_in(self.answer)]
         if self.answered and self.sources and "Sources :" not in self.answer:
-            lines.append("Source : " + " ; ".join(_cite(s) for s in self.sources))
+            lines.append("Source : " + " ; ".join(cite(s) for s in self.sources))
         if self.suggestions:
             lead = "Vouliez-vous dire : " if self.answered else "Questions proches : "
             lines.append(lead + " | ".join(self.suggestions))

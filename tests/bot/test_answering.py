@@ -82,3 +82,12 @@ def test_a_subject_verdict_needs_a_stage_context() -> None:
 def test_huge_questions_are_read_up_to_a_cap() -> None:
     answer = ask("stage " * 200_000, "paris1-miage", TODAY)
     assert answer.kind in {"knowledge", "refusal"}
+
+
+def test_text_for_people_cites_titles_and_one_source_line() -> None:
+    # Issue 11, point 7 (one source line) and issue 13 (a guide by its title, never its file name).
+    text = ask("stage du 1er juin au 28 aout 2027 combien je touche", "paris1-miage", TODAY).as_text()
+    assert text.count("Source") == 1
+    assert ".txt" not in text
+    text = ask("c koi la duree min du stage", "paris1-miage", TODAY).as_text()
+    assert "Guide du stage de L3 MIAGE" in text and ".txt" not in text
