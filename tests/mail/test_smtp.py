@@ -270,7 +270,7 @@ def test_temporary_refusals_are_given_up_after_the_configured_time(
         ('smtp_give_up_hours = "deux jours"', "clé « mail.smtp_give_up_hours » : nombre attendu"),
         ("replies_per_hour = -1", "clé « mail.replies_per_hour » : valeur trop petite"),
         ("max_text_chars = 10", "clé « mail.max_text_chars » : valeur trop petite"),
-        ('[mail.routing]\nabsence = ["pas une adresse"]', "adresse invalide « pas une adresse »"),
+        ('[mail.routing]\nabsence = ["pas une adresse"]', "mail.routing.absence » : adresse e-mail invalide"),
     ],
 )
 def test_new_settings_are_refused_in_one_french_sentence(tmp_path: Path, line: str, message: str) -> None:
