@@ -1,8 +1,12 @@
-"""The vocabulary file: one meaning per variant, patterns that compile."""
+"""The vocabulary file: one meaning per variant, patterns that compile; folding."""
+
+import unicodedata
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from knowledge.text import tokens
+from knowledge.text import fold, tokens
 from knowledge.vocabulary import VocabularyError, parse, vocabulary
 
 
@@ -27,3 +31,9 @@ def test_a_bad_pattern_is_refused() -> None:
 def test_english_meets_french() -> None:
     assert tokens("internship agreement") == tokens("stage convention")
     assert tokens("sick leave") == tokens("maladie")
+
+
+@given(st.text())
+def test_fold_drops_exactly_the_combining_marks(text: str) -> None:
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    assert fold(text) == "".join(c for c in decomposed if not unicodedata.combining(c))
