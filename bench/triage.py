@@ -27,15 +27,9 @@ from bot.mail.classify import URGENT_MODEL_ALONE, classify
 from bot.mail.message import read_mail
 from bot.mail.triage import decide
 from bot.settings import MailSettings
-from knowledge.text import fold
+from tests.knowledge.labelled import carries, parse_facts
 
 CATEGORIES = ("offer", "convention", "absence", "incident", "evaluation", "question", "other")
-
-
-def has_facts(text: str, facts: str) -> bool:
-    folded = fold(text).replace("\u202f", " ").replace("\u00a0", " ")
-    wanted = [tuple(a.strip() for a in f.split(" OR ")) for f in facts.split(";") if f.strip()]
-    return all(any(fold(alt) in folded for alt in fact) for fact in wanted)
 
 
 def run(folder: Path, today: date, failures: bool) -> None:
@@ -71,7 +65,7 @@ def run(folder: Path, today: date, failures: bool) -> None:
         facts = (row.get("facts") or "").strip()
         if expected == "question" and facts:
             answers["expected"] += 1
-            if reply and has_facts(reply, facts):
+            if reply and carries(reply, parse_facts(facts)):
                 answers["right"] += 1
             elif reply:
                 answers["wrong"] += 1

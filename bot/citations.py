@@ -42,3 +42,9 @@ def cite(source: Any) -> str:
 def titles_in(text: str) -> str:
     """A text for people with every guide file name replaced by the guide's title."""
     return _FILE_NAME.sub(lambda m: GUIDE_TITLES.get(m.group(0), "guide de la formation"), text)
+
+
+def source_of(cited: str) -> dict[str, str]:
+    """``"guide.txt, section"`` (how rules/ cite) as the contract's source object."""
+    document, _, section = cited.partition(",")
+    return {"document": document, "section": section.strip() if section else cited}

@@ -112,10 +112,6 @@ class Index:
             )
         return self._allowed[programme]
 
-    def knows(self, token: str) -> bool:
-        """Whether a stem appears in some field of some entry."""
-        return token in self._entry_weights
-
     def correct(self, question_words: tuple[str, ...]) -> tuple[str, ...]:
         """The stems of a question's words, an unknown word replaced by its nearest known word when close."""
         fixed: list[str] = []
@@ -141,7 +137,7 @@ class Index:
         unknown = len(query) - len(known)
         weight_known = sum(self._entry_idf[t] for t in known)
         denominator = weight_known + UNKNOWN_WEIGHT * unknown * self._unknown_idf
-        if not known or denominator <= 0:
+        if not known:
             return []
         allowed = self._applicable(programme)
         # Entry coverage: the share of the question's weight each candidate entry carries.

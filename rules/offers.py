@@ -17,7 +17,7 @@ from typing import Literal
 from rules.durations import DAYS_PER_MONTH, DAYS_PER_WEEK, HOURS_PER_DAY
 from rules.gratification import MANDATORY_ABOVE_HOURS
 from rules.money import fr_amount
-from rules.programmes import Programme
+from rules.programmes import Duration, Programme
 from rules.rates import MONTHLY_HOURS, gratification_rate
 
 Kind = Literal["stage", "alternance", "emploi", "unknown"]
@@ -61,17 +61,21 @@ def must_be_paid(facts: OfferFacts, programme: Programme) -> bool:
     return facts.duration_weeks is not None and _hours(facts.duration_weeks) > MANDATORY_ABOVE_HOURS
 
 
+def below(bound: Duration, weeks: Decimal, hours: Decimal) -> bool:
+    """Whether a stage of ``weeks`` full-time weeks (``hours`` of presence) is shorter than ``bound``."""
+    if bound.unit == "hours":
+        return hours < bound.value
+    if bound.unit == "weeks":
+        return weeks < bound.value
+    return weeks < bound.value * WEEKS_PER_MONTH
+
+
 def too_short(facts: OfferFacts, programme: Programme) -> bool:
     """Whether a stage is shorter than the programme's minimum."""
     minimum = programme.offer_minimum or programme.minimum
     if facts.kind != "stage" or minimum is None or facts.duration_weeks is None:
         return False
-    weeks = facts.duration_weeks
-    if minimum.unit == "hours":
-        return _hours(weeks) < minimum.value
-    if minimum.unit == "weeks":
-        return weeks < minimum.value
-    return weeks < minimum.value * WEEKS_PER_MONTH
+    return below(minimum, facts.duration_weeks, _hours(facts.duration_weeks))
 
 
 def check(facts: OfferFacts, programme: Programme, on: date) -> list[Problem]:

@@ -14,7 +14,7 @@ from rules.calendar import fr_short_date
 from rules.durations import DAYS_PER_MONTH, HOURS_PER_DAY
 from rules.gratification import MANDATORY_ABOVE_HOURS, MAX_HOURS_PER_HOST_YEAR
 from rules.money import fr_amount, fr_number
-from rules.offers import OfferFacts, check, must_be_paid
+from rules.offers import WEEKS_PER_MONTH, OfferFacts, below, check, must_be_paid
 from rules.programmes import Programme
 from rules.rates import gratification_rate, is_published
 from rules.working_time import BREAK_AFTER, MAX_DAILY, MAX_WEEKLY, MIN_BREAK, MIN_DAILY_REST
@@ -74,17 +74,11 @@ def verdicts(s: Situation, programme: Programme, on: date) -> list[Verdict]:
             )
         )
     hours = _total_hours(s)
-    kind_is_stage = s.facts.kind == "stage"
-    if hours is not None and kind_is_stage:
+    if hours is not None and s.facts.kind == "stage":
         minimum = programme.offer_minimum or programme.minimum
         weeks = s.facts.duration_weeks if s.facts.duration_weeks is not None else hours / WEEK_HOURS
         if minimum is not None:
-            if minimum.unit == "hours":
-                long_enough = hours >= minimum.value
-            elif minimum.unit == "weeks":
-                long_enough = weeks >= minimum.value
-            else:
-                long_enough = weeks * 5 >= minimum.value * DAYS_PER_MONTH
+            long_enough = not below(minimum, weeks, hours)
             out.append(
                 Verdict(
                     long_enough,
@@ -94,12 +88,9 @@ def verdicts(s: Situation, programme: Programme, on: date) -> list[Verdict]:
                     code="duration",
                 )
             )
-        if programme.maximum is not None and programme.maximum.unit == "months":
-            over = weeks * 5 > programme.maximum.value * DAYS_PER_MONTH
-            if over:
-                out.append(
-                    Verdict(False, f"Non : {programme.maximum.label}.", programme.maximum.source.cite(), code="maximum")
-                )
+        maximum = programme.maximum
+        if maximum is not None and maximum.unit == "months" and weeks > maximum.value * WEEKS_PER_MONTH:
+            out.append(Verdict(False, f"Non : {maximum.label}.", maximum.source.cite(), code="maximum"))
         if hours > MAX_HOURS_PER_HOST_YEAR:
             out.append(
                 Verdict(

@@ -39,6 +39,18 @@ def dovecot_available() -> bool:
     return shutil.which("dovecot") is not None and shutil.which("doveadm") is not None
 
 
+def wait_for_port(port: int, seconds: float = 10) -> bool:
+    """Whether a loopback port accepts a connection within ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return True
+        except OSError:
+            time.sleep(0.05)
+    return False
+
+
 @dataclass
 class Dovecot:
     """A Dovecot instance under ``root``; start() and stop() may be called repeatedly."""
@@ -151,14 +163,8 @@ namespace inbox {{
         ).returncode
         if status != 0:
             raise RuntimeError(f"Dovecot refused to start ({status}): {self.log()}")
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
-                    return
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError(f"Dovecot did not start: {self.log()}")
+        if not wait_for_port(self.port):
+            raise RuntimeError(f"Dovecot did not start: {self.log()}")
 
     def stop(self) -> None:
         """Stop and wait until the port is closed."""
@@ -442,14 +448,8 @@ class SinkSmtp:
     def start(self) -> None:
         """Start and wait until the port answers."""
         self.process = subprocess.Popen(self.command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
-                    return
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError("aiosmtpd (Sink) did not start")
+        if not wait_for_port(self.port):
+            raise RuntimeError("aiosmtpd (Sink) did not start")
 
     def stop(self) -> None:
         """Stop the process."""

@@ -17,7 +17,7 @@ from functools import cache
 from typing import Any, Literal
 
 from bot.assistant.intents import find_dates, route
-from bot.citations import cite, titles_in
+from bot.citations import cite, source_of, titles_in
 from bot.offers.extract import situation_facts
 from knowledge.base import load
 from knowledge.figures import render
@@ -100,10 +100,6 @@ class Answer:
         return "\n".join(lines)
 
 
-def _cite(source: dict[str, str]) -> str:
-    return f"{source['document']}, {source['section']}"
-
-
 @cache
 def index() -> Index:
     """The search index over the packaged knowledge base (built once per process)."""
@@ -159,7 +155,7 @@ def _situation(
     """Verdicts of the rules when the student describes their case and asks whether it is allowed."""
     if not _ASKS_VERDICT.search(folded):
         return
-    situation = situation_facts(text, find_dates(folded, today), on)
+    situation = situation_facts(text, find_dates(folded, today))
     found = verdicts(situation, get_programme(programme), situation.start or on)
     if not _STAGE_CONTEXT.search(folded):
         # "taux de TVA d'un auto-entrepreneur" is not a question about a stage's host or subject.
@@ -168,10 +164,7 @@ def _situation(
         found = [v for v in found if v.code != "gratification"]  # the calculator says it, month by month
     if found:
         draft.kind, draft.entry_id, draft.score = "verdict", "verdict/situation", 1.0
-        draft.add(
-            summary(found),
-            [{"document": v.source.split(",")[0], "section": v.source.split(",", 1)[-1].strip()} for v in found],
-        )
+        draft.add(summary(found), [source_of(v.source) for v in found])
 
 
 def _knowledge(draft: _Draft, text: str, programme: str, on: date, hits: list[Hit], search: Index) -> None:
@@ -189,8 +182,7 @@ def _knowledge(draft: _Draft, text: str, programme: str, on: date, hits: list[Hi
             if best.score < SURE:
                 draft.band = "likely"
                 draft.suggestions = [h.entry.questions[0] for h in hits[1:3] if h.score >= LIKELY - 0.1]
-    parts = _parts(text)
-    for part in parts[1:] if len(parts) > 1 else []:
+    for part in _parts(text)[1:]:
         # A short part ("c'est payé ?") is read as being about the stage the message is about.
         part_hits = search.search(part if len(part.split()) > 4 else f"{part} stage", programme=programme, limit=1)
         if part_hits and part_hits[0].score >= LIKELY and part_hits[0].entry.id not in used:
@@ -234,7 +226,7 @@ def ask(question: str, programme: str, today: date, *, search_index: Index | Non
     english = len(_ENGLISH.findall(folded)) >= 2 and not _FRENCH.search(folded)
     if english:
         draft.pieces.append(ENGLISH_NOTE)
-    unique_sources = list({_cite(s): s for s in draft.sources}.values())
+    unique_sources = list({(s["document"], s["section"]): s for s in draft.sources}.values())
     return Answer(
         True,
         "\n\n".join(draft.pieces),

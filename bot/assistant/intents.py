@@ -12,7 +12,9 @@ from datetime import date
 from decimal import Decimal
 
 from bot import render
+from bot.citations import source_of
 from bot.parsing import MONTHS
+from knowledge.text import fold_plain
 from rules import deadlines, durations, gratification, quota, workstudy
 from rules.errors import RuleError
 from rules.programmes import programme as get_programme
@@ -66,8 +68,7 @@ _TARGET_UNIT = re.compile(
 
 def _asks_conversion(folded: str, source_unit: str) -> bool:
     """Whether a question asks to convert a duration into another unit (not whether it is allowed)."""
-    folded = folded.replace("'", " ").replace("\u2019", " ")
-    return any(UNITS[m.group(1)] != source_unit for m in _TARGET_UNIT.finditer(folded))
+    return any(UNITS[m.group(1)] != source_unit for m in _TARGET_UNIT.finditer(fold_plain(folded)))
 
 
 def _asks_for_pay(folded: str) -> bool:
@@ -132,7 +133,7 @@ def _in_year(day: date, year: int) -> date:
 
 
 def _src(pairs: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
-    return tuple((text.split(",")[0], text.split(",", 1)[1].strip() if "," in text else text) for text in pairs)
+    return tuple((source["document"], source["section"]) for source in map(source_of, pairs))
 
 
 def route(folded: str, programme_id: str, today: date) -> CalcAnswer | None:

@@ -389,11 +389,10 @@ _END_WORDS = re.compile(r"\b(fini\w*|termine\w*|fin|jusqu\w*|until|ends?|ending|
 _START_WORDS = re.compile(r"\b(commence\w*|debut\w*|demarre\w*|start\w*|begin\w*|a partir)\b")
 
 
-def situation_facts(text: str, dates: list[date], on: date) -> "Situation":
+def situation_facts(text: str, dates: list[date]) -> "Situation":
     """What a student says of their own stage, read with the offer check's own patterns.
 
-    ``dates`` are the dates already found in the text (bot.assistant.intents.find_dates); ``on``
-    fixes the legal rate for hours computed from two dates.
+    ``dates`` are the dates already found in the text (bot.assistant.intents.find_dates).
     """
     from rules.gratification import compute  # noqa: PLC0415
     from rules.verdicts import Situation  # noqa: PLC0415
@@ -402,8 +401,8 @@ def situation_facts(text: str, dates: list[date], on: date) -> "Situation":
     kind: Kind = "alternance" if re.search(r"\b(alternan\w*|apprenti\w*|contrat pro\w*)\b", folded) else "stage"
     weeks = _duration_weeks(folded)
     if half := _HALF.search(folded):
-        unit = Decimal("0.5") * (Decimal(22) / Decimal(5) if half.group(2).startswith("mois") else 1)
-        weeks = (weeks or Decimal(0)) + unit
+        half_unit = months_to_weeks(Decimal("0.5")) if half.group(2).startswith("mois") else Decimal("0.5")
+        weeks = (weeks or Decimal(0)) + half_unit
     amount, pay_unit, _ = _pay(folded)
     if pay_unit == "year":
         amount, pay_unit = None, None

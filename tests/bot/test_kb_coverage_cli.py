@@ -5,23 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
 from knowledge.check import GUIDES
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    try:
-        code = main(list(argv))
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-@pytest.fixture(autouse=True)
-def _no_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("STAGEBOT_CONFIG", raising=False)
+from tests.bot.test_cli import _no_config, run  # noqa: F401 - the command-line runner and its autouse fixture
 
 
 def _guides(folder: Path, lille: str) -> Path:

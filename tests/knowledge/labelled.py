@@ -43,14 +43,19 @@ def read_set(path: Path) -> list[Case]:
         if not line.strip() or line.startswith("#"):
             continue
         programme, question, facts = (part.strip() for part in line.split("|"))
-        out.append(
-            Case(
-                programme,
-                question,
-                tuple(tuple(alt.strip() for alt in fact.split(" OR ")) for fact in facts.split(";") if fact.strip()),
-            )
-        )
+        out.append(Case(programme, question, parse_facts(facts)))
     return out
+
+
+def parse_facts(spec: str) -> tuple[tuple[str, ...], ...]:
+    """``"4,50 OR 4,5; 31 aout"`` → each fact with its accepted spellings."""
+    return tuple(tuple(alt.strip() for alt in fact.split(" OR ")) for fact in spec.split(";") if fact.strip())
+
+
+def carries(text: str, facts: tuple[tuple[str, ...], ...]) -> bool:
+    """Whether a text holds every fact in one of its spellings (accents, case and odd spaces ignored)."""
+    folded = fold(text).replace("\u202f", " ").replace("\u00a0", " ")
+    return all(any(fold(alt) in folded for alt in fact) for fact in facts)
 
 
 def cases() -> list[Case]:
@@ -64,9 +69,7 @@ def grade(case: Case, answer: Answer) -> Grade:
         return "refused"
     if case.out_of_scope:
         return "wrong"
-    text = fold(answer.answer).replace("\u202f", " ").replace("\u00a0", " ")
-    ok = all(any(fold(alt) in text for alt in fact) for fact in case.facts)
-    return "right" if ok else "wrong"
+    return "right" if carries(answer.answer, case.facts) else "wrong"
 
 
 def passes(case: Case, today: date = TODAY, asker: Callable[..., Answer] = ask) -> bool:
