@@ -460,7 +460,8 @@ class SinkSmtp:
 
 class Proxy:
     """A TCP relay to a local port that can go silent (``freeze``: bytes held, connections kept open),
-    like a peer gone without closing; in its own thread."""
+    like a peer gone without closing, or close every connection at once (``cut``), like a server
+    process that dies; in its own thread."""
 
     def __init__(self, target: int) -> None:
         self.port = free_port()
@@ -469,6 +470,7 @@ class Proxy:
         self.loop: Any = None
         self.thread = threading.Thread(target=self._run, daemon=True)
         self.ready = threading.Event()
+        self.writers: set[Any] = set()  # both ends of every relayed connection, to cut them
 
     def _run(self) -> None:
         import asyncio  # noqa: PLC0415
@@ -491,8 +493,12 @@ class Proxy:
             except OSError:
                 writer.close()
                 return
-            with contextlib.suppress(asyncio.CancelledError):
-                await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
+            self.writers |= {writer, up_writer}
+            try:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
+            finally:
+                self.writers -= {writer, up_writer}
 
         async def main() -> None:
             self.loop = asyncio.get_running_loop()
@@ -508,6 +514,18 @@ class Proxy:
         """Start relaying."""
         self.thread.start()
         self.ready.wait(10)
+
+    def cut(self) -> None:
+        """Close every relayed connection, both ends, and wait until it is done."""
+        done = threading.Event()
+
+        def close_all() -> None:
+            for writer in list(self.writers):
+                writer.close()
+            done.set()
+
+        self.loop.call_soon_threadsafe(close_all)
+        done.wait(10)
 
     def stop(self) -> None:
         """Stop the relay's thread."""

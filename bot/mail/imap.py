@@ -213,7 +213,8 @@ class Imap:
             self.lost = asyncio.Event()
             self.client.protocol.conn_lost_cb = self._connection_lost
             self._hear()
-            await self.client.wait_hello_from_server()
+            # A server (or a relay in front of it) that accepts then closes is noticed at once.
+            await self._race(self.client.wait_hello_from_server(), self.timeout, "accueil")
             self._keepalive()
             if self.security == "starttls":
                 await self._starttls()

@@ -93,7 +93,15 @@ def _forwards(smtp: SmtpCollector) -> int:
 def test_a_server_restart_under_idle_is_noticed_at_once_and_reconnected_with_backoff(
     tmp_path: Path, dovecot: Dovecot, smtp: SmtpCollector, watch: Watch
 ) -> None:
-    settings = settings_for(tmp_path, mail_settings(dovecot, smtp, keepalive_seconds=600, reconnect_max_seconds=2))
+    # Dovecot's imap processes outlive their master by about ten seconds after "doveadm stop", then
+    # say BYE: the relay closes the connections when the server stops, as a process that dies would,
+    # so "at once" is measured from the moment the connection closes, not from Dovecot's own delay.
+    proxy = Proxy(dovecot.port)
+    proxy.start()
+    settings = settings_for(
+        tmp_path,
+        mail_settings(dovecot, smtp, imap_port=proxy.port, keepalive_seconds=600, reconnect_max_seconds=2),
+    )
     service = MailService(settings, Store(settings.database))
     asyncio.run(append(dovecot.port, [labelled("045")]))
     figures: dict[str, float] = {}
@@ -102,15 +110,19 @@ def test_a_server_restart_under_idle_is_noticed_at_once_and_reconnected_with_bac
         await _until(lambda: _forwards(smtp) == 1, 30)
         await asyncio.sleep(0.5)  # now under IDLE, for ten minutes unless something happens
         await asyncio.to_thread(dovecot.stop)
+        await asyncio.to_thread(proxy.cut)
         figures["noticed"] = await _until(lambda: bool(watch.lost()), 10)
         await asyncio.sleep(3.5)  # down a while: reconnection attempts back off (1 s, 2 s, 2 s…)
         await asyncio.to_thread(dovecot.start)
         await append(dovecot.port, [renamed(labelled("021"), "after-restart@test")])
         figures["forwarded"] = await _until(lambda: _forwards(smtp) == 2, 15)
 
-    asyncio.run(_watching(service, scenario))
+    try:
+        asyncio.run(_watching(service, scenario))
+    finally:
+        proxy.stop()
     gc.collect()
-    assert figures["noticed"] < 10
+    assert figures["noticed"] < 2
     delays = [m.rsplit("nouvel essai dans ", 1)[1] for m in watch.lost()]
     assert delays[:3] == ["1 s", "2 s", "2 s"], delays
     assert watch.pending() == []
