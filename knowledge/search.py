@@ -51,6 +51,10 @@ class Hit:
     score: float
     phrasing: str
     rank: float  # score plus the programme boost; may exceed 1, used for ordering only
+    coverage: float = 0.0  # the measures the score blends, each 0–1 (see the module's docstring)
+    overlap: float = 0.0
+    similarity: float = 0.0
+    exact: float = 0.0
 
 
 def _fields(entry: Entry) -> dict[str, frozenset[str]]:
@@ -198,7 +202,18 @@ class Index:
             score = close if len(query) == 1 else max(blended, close)
             # The asker's own programme ranks first, and counts as a better match for the threshold.
             rank = score + PROGRAMME_BOOST if programme is not None and not entry.is_general else score
-            hits.append(Hit(entry, score, phrasing, rank))
+            hits.append(
+                Hit(
+                    entry,
+                    score,
+                    phrasing,
+                    rank,
+                    min(1.0, covered / denominator),
+                    phrase_score,
+                    similarity,
+                    exact_phrase.get(entry_index, 0.0),
+                )
+            )
         return sorted(hits, key=lambda h: (-h.rank, h.entry.is_general, h.entry.id))[:limit]
 
     def collisions(self) -> list[tuple[str, str, str]]:

@@ -14,6 +14,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Literal
 
+from rules.calendar import fr_date
 from rules.durations import DAYS_PER_MONTH, DAYS_PER_WEEK, HOURS_PER_DAY
 from rules.gratification import MANDATORY_ABOVE_HOURS
 from rules.money import fr_amount
@@ -78,9 +79,14 @@ def too_short(facts: OfferFacts, programme: Programme) -> bool:
     return below(minimum, facts.duration_weeks, _hours(facts.duration_weeks))
 
 
-def check(facts: OfferFacts, programme: Programme, on: date) -> list[Problem]:
-    """The problems of an offer for ``programme``'s students; empty means it can be forwarded."""
+def check(facts: OfferFacts, programme: Programme, on: date, *, must_pay: bool | None = None) -> list[Problem]:
+    """The problems of an offer for ``programme``'s students; empty means it can be forwarded.
+
+    ``must_pay``: whether the stage must be paid, when the caller knows it better than the facts'
+    duration (a student who counted their hours of presence).
+    """
     problems: list[Problem] = []
+    paid = must_be_paid(facts, programme) if must_pay is None else must_pay
     for code, present in (
         ("remote_only", facts.remote_only),
         ("not_development", facts.not_development),
@@ -89,8 +95,9 @@ def check(facts: OfferFacts, programme: Programme, on: date) -> list[Problem]:
         refusals = [r for r in programme.refusals if r.code == code]
         if present and refusals:
             labels = ", ".join(r.label for r in refusals)
-            problems.append(Problem(code, f"refusé par le programme : {labels}", refusals[0].source.cite()))
-    if must_be_paid(facts, programme) and facts.pay is not None and facts.pay_unit in {"hour", "month"}:
+            wanted = f" ; attendu : {programme.accepted}" if code == "not_development" and programme.accepted else ""
+            problems.append(Problem(code, f"refusé par le programme : {labels}{wanted}", refusals[0].source.cite()))
+    if paid and facts.pay is not None and facts.pay_unit in {"hour", "month"}:
         rate = gratification_rate(on)
         minimum = rate.value if facts.pay_unit == "hour" else (rate.value * MONTHLY_HOURS).quantize(Decimal("0.01"))
         if facts.pay < minimum:
@@ -99,7 +106,7 @@ def check(facts: OfferFacts, programme: Programme, on: date) -> list[Problem]:
                 Problem(
                     "below_minimum_pay",
                     f"gratification annoncée {fr_amount(facts.pay)} {per}, sous le minimum légal de "
-                    f"{fr_amount(minimum)} en vigueur le {on.isoformat()}",
+                    f"{fr_amount(minimum)} en vigueur le {fr_date(on)}",
                     rate.source,
                 )
             )

@@ -105,6 +105,7 @@ class Programme(BaseModel):
     last_day: MonthDay | None
     refusals: tuple[Refusal, ...]
     contacts: tuple[Contact, ...]
+    accepted: str | None = None  # the subjects the guide asks for, said beside a refused one
     channels: tuple[str, ...] = ()
     paid_always: bool = False
     paid_always_source: Source | None = None
@@ -152,6 +153,7 @@ def _profiles() -> tuple[Programme, ...]:
                 Refusal(code="remote_only", label="100 % télétravail", source=_p1("Modalités")),
                 Refusal(code="independent_host", label="stage chez un indépendant", source=_p1("Modalités")),
             ),
+            accepted="développement en informatique dans une vraie entreprise",  # 000, Modalités: "Sujets OK"
             contacts=(
                 Contact(
                     role="bureau des stages (adresse unique)",

@@ -74,6 +74,7 @@ def verdicts(s: Situation, programme: Programme, on: date) -> list[Verdict]:
             )
         )
     hours = _total_hours(s)
+    paid: bool | None = None  # known from the hours the student counted, else from the facts' duration
     if hours is not None and s.facts.kind == "stage":
         minimum = programme.offer_minimum or programme.minimum
         weeks = s.facts.duration_weeks if s.facts.duration_weeks is not None else hours / WEEK_HOURS
@@ -132,10 +133,31 @@ def verdicts(s: Situation, programme: Programme, on: date) -> list[Verdict]:
                     code="gratification",
                 )
             )
-    for problem in check(s.facts, programme, on):
+    problems = check(s.facts, programme, on, must_pay=paid)
+    for problem in problems:
         if problem.code == "too_short":
             continue  # said above, with the figures
         out.append(Verdict(False, f"Non : {problem.reason}.", problem.source, code=problem.code))
+    if (
+        s.facts.kind == "stage"
+        and s.facts.pay is not None
+        and s.facts.pay_unit == "hour"
+        and paid is None
+        and not must_be_paid(s.facts, programme)
+    ):
+        # A stated hourly pay without a known length: the rule that applies once the stage must be paid.
+        rate = gratification_rate(on)
+        ok = s.facts.pay >= rate.value
+        out.append(
+            Verdict(
+                ok,
+                f"{'Oui' if ok else 'Non'} si le stage dépasse 2 mois (308 h), où la gratification est obligatoire : "
+                f"{fr_amount(s.facts.pay)} de l'heure {'atteint' if ok else 'est sous'} le minimum légal de "
+                f"{fr_number(rate.value)} €/h ; en dessous de 308 h, elle n'est pas obligatoire.",
+                f"{LAW_THRESHOLD} ; {rate.source}",
+                code="gratification",
+            )
+        )
     out.extend(_working_time(s))
     return out
 

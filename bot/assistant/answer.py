@@ -185,7 +185,9 @@ def _knowledge(draft: _Draft, text: str, programme: str, on: date, hits: list[Hi
     for part in _parts(text)[1:]:
         # A short part ("c'est payé ?") is read as being about the stage the message is about.
         part_hits = search.search(part if len(part.split()) > 4 else f"{part} stage", programme=programme, limit=1)
-        if part_hits and part_hits[0].score >= LIKELY and part_hits[0].entry.id not in used:
+        # A part answered alone, when the whole question found nothing, must be sure of itself.
+        part_bar = LIKELY if draft.pieces else SURE
+        if part_hits and part_hits[0].score >= part_bar and part_hits[0].entry.id not in used:
             used.add(part_hits[0].entry.id)
             draft.add(render(part_hits[0].entry.answer, on), [_source_of(part_hits[0])])
 

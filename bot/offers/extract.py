@@ -379,6 +379,11 @@ _PER_DAY = re.compile(
     r"|\bjournees? de (\d{1,2}(?:[.,]\d)?)\s*(?:h|heures?)\b"
     r"|\b(\d{1,2})\s*(?:h|heures?|hours?)\s*(?:a day|daily)\b"
 )
+# Days of presence the student counted: "52 jours de presence", "40 jours de 7h", "au total 50 jours".
+_DAYS = re.compile(
+    r"\b(\d{1,3})\s*(?:jours?|j)\s+(?:de presence|de stage|effectifs?|(?:de|a)\s*(\d{1,2}(?:[.,]\d)?)\s*h\b)"
+    r"|\btotal\b\D{0,20}\b(\d{1,3})\s*(?:jours?|j)\b(?!\s*(?:par|/))"
+)
 _PER_WEEK = re.compile(
     r"\b(\d{2})\s*(?:h|heures?|hours?)\s*(?:par|/|cette|la|dans la|a la|per|this|a)\s*(?:semaine|week|sem)\b"
 )
@@ -423,6 +428,12 @@ def situation_facts(text: str, dates: list[date]) -> "Situation":
             end = dates[0]
         elif _START_WORDS.search(folded):
             start = dates[0]
+    days = _DAYS.search(folded)
+    if hours is None and weeks is None and days:
+        count = int(days.group(1) or days.group(3))
+        day_hours = days.group(2) or next((g for g in (per_day.groups() if per_day else ()) if g), None) or "7"
+        # D124-6 counts a day of presence as 7 hours; a day of more hours counts what the student says.
+        hours = count * Decimal(day_hours.replace(",", "."))
     total = _TOTAL_HOURS.search(folded)
     if hours is None and weeks is None and total and not (per_day or per_week or span) and int(total.group(1)) >= 35:
         hours = Decimal(total.group(1))
