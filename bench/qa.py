@@ -14,6 +14,7 @@ import platform
 import statistics
 import sys
 import time
+from collections import Counter
 from datetime import date
 from pathlib import Path
 
@@ -46,6 +47,42 @@ def held_out() -> tuple[int, int, int]:
     return right, wrong, total
 
 
+def held_out_engine(folds: int = 5, today: date = date(2026, 11, 23)) -> dict[str, Counter[str]]:
+    """The whole engine on held-out phrasings: every fifth phrasing removed from the base and from the
+    classifier's training, then asked. Per engine (search alone, search and classifier): how many were
+    answered with their own entry (right), with another entry (wrong), refused, or answered by a
+    calculator or a verdict (other)."""
+    from knowledge.entry_model import EntryModel  # noqa: PLC0415
+    from knowledge.train_entries import fit  # noqa: PLC0415 - scikit-learn, dev extra
+
+    entries = list(load().entries)
+    tally: dict[str, Counter[str]] = {"search alone": Counter(), "search + classifier": Counter()}
+    for fold in range(folds):
+        reduced, asked, counter = [], [], 0
+        for entry in entries:
+            kept = []
+            for phrasing in entry.questions:
+                if counter % folds == fold:
+                    programme = entry.programmes[0] if entry.programmes[0] != ALL else "paris1-miage"
+                    asked.append((entry.id, phrasing, programme))
+                else:
+                    kept.append(phrasing)
+                counter += 1
+            reduced.append(entry.model_copy(update={"questions": tuple(kept)}))
+        index = Index(reduced)
+        model = EntryModel.from_json(fit(reduced))
+        for name, used in (("search alone", None), ("search + classifier", model)):
+            for entry_id, phrasing, programme in asked:
+                got = ask(phrasing, programme, today, search_index=index, entry_model=used)
+                if not got.answered:
+                    tally[name]["refused"] += 1
+                elif got.kind != "knowledge" or got.entry_id is None:
+                    tally[name]["other"] += 1
+                else:
+                    tally[name]["right" if got.entry_id == entry_id else "wrong"] += 1
+    return tally
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--blind", nargs="*", type=Path, default=sorted(BLIND.glob("questions-*.txt")))
@@ -69,6 +106,12 @@ def main() -> None:
         print(
             f"held-out phrasings: right entry first {right}/{total} ({100 * right / total:.1f} %), other entry {wrong}"
         )
+        for name, counts in held_out_engine().items():
+            total = sum(counts.values())
+            row = ", ".join(
+                f"{k} {counts[k]} ({100 * counts[k] / total:.1f} %)" for k in ("right", "wrong", "refused", "other")
+            )
+            print(f"held-out phrasings, whole engine ({name}, 5 folds): {row}")
     latencies: list[float] = []
 
     def timed(question: str, programme: str, today: date):  # type: ignore[no-untyped-def]

@@ -128,10 +128,7 @@ def training_report(title: str, predictions: list, failures: bool) -> None:  # t
     for threshold in sorted({0.4, 0.45, 0.5, 0.6, URGENT_MODEL_ALONE}):
         flagged = [p for p in predictions if p.urgent_probability >= threshold]
         hits = sum(p.example.urgent for p in flagged)
-        print(
-            f"urgency model alone at {threshold:.2f}: {hits}/{tp + fn} flagged, "
-            f"{len(flagged) - hits} false alarms"
-        )
+        print(f"urgency model alone at {threshold:.2f}: {hits}/{tp + fn} flagged, {len(flagged) - hits} false alarms")
     matrix(pairs)
     if failures:
         for p in predictions:

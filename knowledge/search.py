@@ -107,6 +107,7 @@ class Index:
         self._unknown_idf = idf_values[3 * len(idf_values) // 4] if idf_values else 1.0
         self._weights = [sum(self._idf[t] for t in toks) for _, _, toks, _ in self._phrasings]
         self._allowed: dict[str | None, frozenset[int]] = {}
+        self._by_id = {entry.id: entry for entry in self.entries}
 
     def _applicable(self, programme: str | None) -> frozenset[int]:
         """Indexes of the entries a student of ``programme`` may be answered with (cached)."""
@@ -115,6 +116,14 @@ class Index:
                 i for i, entry in enumerate(self.entries) if entry.applies_to(programme)
             )
         return self._allowed[programme]
+
+    def applicable_ids(self, programme: str | None) -> frozenset[str]:
+        """Ids of the entries a student of ``programme`` may be answered with."""
+        return frozenset(self.entries[i].id for i in self._applicable(programme))
+
+    def entry(self, entry_id: str) -> Entry:
+        """The entry with this id."""
+        return self._by_id[entry_id]
 
     def correct(self, question_words: tuple[str, ...]) -> tuple[str, ...]:
         """The stems of a question's words, an unknown word replaced by its nearest known word when close."""
@@ -126,7 +135,12 @@ class Index:
                 continue
             best = process.extractOne(word, self._vocab, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF)
             edits = max(1, len(word) // TYPO_LETTERS_PER_EDIT)
-            close = best is not None and Levenshtein.distance(word, best[0], score_cutoff=edits) <= edits
+            # Typos keep a word's first letter: "republique" is not a typo of "publique".
+            close = (
+                best is not None
+                and best[0][0] == word[0]
+                and Levenshtein.distance(word, best[0], score_cutoff=edits) <= edits
+            )
             fixed.append(stem(best[0]) if best and close else token)
         return tuple(fixed)
 
