@@ -52,7 +52,8 @@ Band = Literal["sure", "likely", "none"]
 # A yes/no question about the student's own case: "c'est ok ?", "ça passe ?", "je dois être payé ?".
 _ASKS_VERDICT = re.compile(
     r"\b(ok|okay|bon|passe|rentre|compte|possible|autoris\w*|accept\w*|legal\w*|valid\w*|droit|permis|normal"
-    r"|suffi\w*|assez|obligatoire|gratifie\w*|paye\w*|payer|dois|doit|allowed|fine|enough|can i|must)\b"
+    r"|suffi\w*|assez|obligatoire|gratifie\w*|paye\w*|payer|dois|doit|allowed|fine|enough|can i|must"
+    r"|peux|peut|pourrai\w*|mini|minimum|ca fait bien|legit)\b"
 )
 _STAGE_CONTEXT = re.compile(
     r"\b(stages?|internships?|alternan\w*|apprenti\w*|missions?|sujets?|conventions?|stagiaires?)\b"

@@ -378,6 +378,7 @@ _PER_DAY = re.compile(
     r"\b(\d{1,2}(?:[.,]\d)?)\s*(?:h|heures?|hours?)\s*(?:par|/|a la|chaque|per|a)\s*(?:jour|journee|day)"
     r"|\bjournees? de (\d{1,2}(?:[.,]\d)?)\s*(?:h|heures?)\b"
     r"|\b(\d{1,2})\s*(?:h|heures?|hours?)\s*(?:a day|daily)\b"
+    r"|\b(\d{1,2})[\s-]*(?:h|hours?|heures?)[\s-]+(?:days?|journees?)\b"
 )
 # Days of presence the student counted: "52 jours de presence", "40 jours de 7h", "au total 50 jours".
 _DAYS = re.compile(

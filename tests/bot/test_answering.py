@@ -29,6 +29,17 @@ TODAY = date(2026, 11, 23)
         ("lille-l3", "quelle est la duree maximale du stage", "knowledge", ("5 mois",)),
         # Class 10: English questions are understood; answers stay French and say so.
         ("paris1-miage", "How long is the internship?", "knowledge", ("308", "answer in french")),
+        # Days of presence counted by the student (D124-6: a day is 7 h), 364 h > 308 h.
+        ("amu-allsh", "au total ca fait 52 jours de presence, la structure doit me gratifier ?", "verdict", ("364",)),
+        ("amu-allsh", "Mon stage fait 40 jours de 7h, ils sont obligés de me payer ?", "verdict", ("280", "308")),
+        # A stated pay checked once the hours say the stage must be paid (LEGAL.md: 4.50 €/h in 2026).
+        ("amu-allsh", "stage de 50 jours à 7h/jour, ils proposent 3,90€ de l'heure, c'est ok ?", "verdict", ("4,50",)),
+        # An hourly pay without a length: the rule once the stage must be paid.
+        ("amu-allsh", "ils veulent me donner 5 €/h pour mon stage, ils ont le droit ?", "verdict", ("4,5", "308")),
+        # A refused subject says what the programme asks for (Paris 1 guide, Modalités: "Sujets OK").
+        ("paris1-miage", "stage helpdesk support utilisateurs, c valide ?", "verdict", ("développement",)),
+        ("amu-allsh", "My host wants 11-hour days during the festival. Is that allowed?", "verdict", ("10 h",)),
+        ("lille-l3", "est ce que je peux finir mon stage le 15 septembre ?", "verdict", ("31 août",)),
         # Issue 11, point 2: 300 h is under the threshold, and the answer says so.
         ("paris1-miage", "stage de 300h c gratifié ou pas", "verdict", ("non obligatoire", "308")),
     ],
