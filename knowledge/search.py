@@ -74,6 +74,7 @@ class Index:
         # token -> {entry index: field weight}; the best field of the entry holding the token counts.
         self._entry_weights: dict[str, dict[int, float]] = defaultdict(dict)
         surface: set[str] = set()  # words as written, for typo correction before stemming
+        self._held: dict[str, frozenset[str]] = {}
         for entry_index, entry in enumerate(self.entries):
             for phrasing in entry.questions:
                 surface.update(words(phrasing))
@@ -91,7 +92,9 @@ class Index:
                     phrase_postings[token].add(row)
             surface.update(words(entry.answer))
             surface.update(w for text in entry.terms for w in words(text))
-            for field, toks in _fields(entry).items():
+            fields = _fields(entry)
+            self._held[entry.id] = fields["phrasing"] | fields["terms"]
+            for field, toks in fields.items():
                 for token in toks - SCOPE_WORDS:
                     weights = self._entry_weights[token]
                     weights[entry_index] = max(weights.get(entry_index, 0.0), FIELD_WEIGHTS[field])
@@ -144,11 +147,23 @@ class Index:
             fixed.append(stem(best[0]) if best and close else token)
         return tuple(fixed)
 
-    def search(self, question: str, *, programme: str | None = None, limit: int = 5) -> list[Hit]:
-        """Best entries for a question, the asker's programme first; other programmes' rules excluded."""
+    def query(self, question: str, programme: str | None = None) -> frozenset[str]:
+        """A question's stems as the search reads them (typos corrected, scope words dropped)."""
         query = frozenset(self.correct(words(question)))
         if programme is not None:
             query = query - SCOPE_WORDS or query
+        return query
+
+    def holds(self, entry_id: str) -> frozenset[str]:
+        """The stems of what an entry is about: its phrasings and key terms (its answer may mention more)."""
+        return self._held[entry_id]
+
+    def search(self, question: str, *, programme: str | None = None, limit: int = 5) -> list[Hit]:
+        """Best entries for a question, the asker's programme first; other programmes' rules excluded."""
+        return self.search_query(self.query(question, programme), programme=programme, limit=limit)
+
+    def search_query(self, query: frozenset[str], *, programme: str | None = None, limit: int = 5) -> list[Hit]:
+        """Best entries for a question already read into stems (``query``)."""
         if not query:
             return []
         known = [t for t in query if t in self._entry_weights]

@@ -35,6 +35,9 @@ THRESHOLD = LIKELY  # below this, a refusal (without the second opinion)
 # from AGREED; below SURE, an entry the model reads differently is only suggested. On the former blind
 # batches, agreed matches scoring 0.45–0.55 were right 4 times in 5, disagreements 0.55–0.63 half the time.
 AGREED = 0.47
+# What an answer leaves out of the question is searched again (_rest): at least this many words, this sure.
+REST_WORDS = 2
+REST_BAR = LIKELY
 CONTEXT_MARGIN = 0.1
 MAX_QUESTION_CHARS = 2000  # a question is read up to here; the rest is noise or an attack
 REFUSAL = (
@@ -225,6 +228,7 @@ def _knowledge(
                 if opinion is not None and not agree:
                     others.insert(0, search.entry(opinion))  # what the classifier read instead
                 draft.suggestions = list(dict.fromkeys(e.questions[0] for e in others if e is not best.entry))[:2]
+    _rest(draft, text, programme, on, used, search)
     for part in _parts(text)[1:]:
         # A short part ("c'est payé ?") is read as being about the stage the message is about.
         part_hits = search.search(part if len(part.split()) > 4 else f"{part} stage", programme=programme, limit=1)
@@ -233,6 +237,25 @@ def _knowledge(
         if part_hits and part_hits[0].score >= part_bar and part_hits[0].entry.id not in used:
             used.add(part_hits[0].entry.id)
             draft.add(render(part_hits[0].entry.answer, on), [_source_of(part_hits[0])])
+
+
+def _rest(draft: _Draft, text: str, programme: str, on: date, used: set[str], search: Index) -> None:
+    """What the answer so far leaves out: the question's words no entry used holds, searched again.
+
+    "c quand la deadline pour déposer le rapport et les soutenances c'est quelle semaine" is answered by
+    the report's entry; "soutenances" is left, and finds the defences' entry. The rest must be two
+    words at least and match surely: a stray word does not add a paragraph.
+    """
+    if not used:
+        return
+    query = search.query(text, programme)
+    rest = query - frozenset().union(*(search.holds(entry_id) for entry_id in used))
+    if len(rest) < REST_WORDS:
+        return
+    hits = search.search_query(rest, programme=programme, limit=1)
+    if hits and hits[0].entry.id not in used and hits[0].score >= REST_BAR:
+        used.add(hits[0].entry.id)
+        draft.add(render(hits[0].entry.answer, on), [_source_of(hits[0])])
 
 
 def ask(

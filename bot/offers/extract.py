@@ -201,6 +201,8 @@ def _duration_weeks(text: str) -> Decimal | None:
         window = folded[max(0, match.start() - 60) : match.end() + 10]
         if re.search(r"\b(experience|ans d|years? of|depuis|periode d essai|trial)\b", window):
             continue
+        if re.search(r"\b(dans|il y a|in|within)\s+$", folded[max(0, match.start() - 10) : match.start()]):
+            continue  # "commence dans 3 semaines": a delay, not the stage's length
         if unit.startswith(("mois", "month")):
             return months_to_weeks(value)
         if unit.startswith(("semaine", "week")):
@@ -391,6 +393,11 @@ _PER_WEEK = re.compile(
 _SPAN_NO_BREAK = re.compile(
     r"\b(\d{1,2})\s*h\s*(?:\d\d)?\s*(?:-|a|to)\s*(\d{1,2})\s*h\b.*\bsans (?:arret|pause|coupure)"
 )
+_TODAY_IS = re.compile(
+    r"\b(nous sommes|on est|aujourd hui|today|we are|it is)\b[^.?!]{0,20}\b("
+    + "|".join(MONTHS)
+    + r"|\d{1,2}/\d{1,2})\b"
+)
 _END_WORDS = re.compile(r"\b(fini\w*|termine\w*|fin|jusqu\w*|until|ends?|ending|finish\w*)\b")
 _START_WORDS = re.compile(r"\b(commence\w*|debut\w*|demarre\w*|start\w*|begin\w*|a partir)\b")
 
@@ -424,6 +431,8 @@ def situation_facts(text: str, dates: list[date]) -> "Situation":
                 hours = compute(start, end).hours
             except ValueError:
                 hours = None
+    elif len(dates) == 1 and _TODAY_IS.search(folded):
+        pass  # "nous sommes fin novembre": the day the student writes, not their stage's
     elif len(dates) == 1:
         if _END_WORDS.search(folded):
             end = dates[0]

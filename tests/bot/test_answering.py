@@ -102,3 +102,29 @@ def test_text_for_people_cites_titles_and_one_source_line() -> None:
     assert ".txt" not in text
     text = ask("c koi la duree min du stage", "paris1-miage", TODAY).as_text()
     assert "Guide du stage de L3 MIAGE" in text and ".txt" not in text
+
+
+@pytest.mark.parametrize(
+    ("text", "weeks", "end"),
+    [
+        # A delay is not the stage's length; the day the student writes is not their stage's end.
+        ("mon stage commence dans 3 semaines et rien n'est saisi sur Ipro", None, None),
+        ("Nous sommes fin novembre et il n'a envoyé aucune candidature", None, None),
+        ("on est le 23/11, mon stage finit le 15 septembre", None, date(2027, 9, 15)),
+        ("un stage de 3 semaines en juin", 3, None),
+    ],
+)
+def test_situation_reads_only_the_stage(text: str, weeks: int | None, end: date | None) -> None:
+    from bot.assistant.intents import find_dates  # noqa: PLC0415
+    from bot.offers.extract import situation_facts  # noqa: PLC0415
+
+    situation = situation_facts(text, find_dates(fold(text), TODAY))
+    assert situation.facts.duration_weeks == weeks
+    assert situation.end == end
+
+
+def test_what_the_first_entry_leaves_out_is_answered_too() -> None:
+    # "combien de l'heure" finds the rate; "négocier" is left and finds the advice on negotiating.
+    answer = ask("la gratif minimum c combien de l'heure ? et on peut negocier au dessus ?", "paris1-miage", TODAY)
+    assert answer.answered
+    assert "4,5" in answer.answer and "négoci" in answer.answer.lower(), answer.answer
