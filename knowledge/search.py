@@ -37,6 +37,7 @@ COVERAGE_WEIGHT = 0.8
 PHRASING_WEIGHT = 0.15  # the rest goes to the string similarity
 PHRASE_ONLY_OVERLAP = 0.8  # the phrasing-only score: overlap with one phrasing, the rest similarity
 RESCORED = 40  # phrasings given the string similarity after the overlap pass
+SHORTLIST = 120  # entries, best covering the question, whose phrasings are compared one by one
 PROGRAMME_BOOST = 0.1  # a programme's own rule beats a general one that matches about as well
 # A word in more than this share of the entries (and more than COMMON_MIN of them) brings no candidates alone.
 COMMON_SHARE = 0.1
@@ -181,27 +182,17 @@ class Index:
         entry_candidates: set[int] = set()
         for token in rare:
             entry_candidates.update(self._entry_weights[token])
-        coverage: dict[int, float] = {}
-        for entry_index in entry_candidates & allowed:
-            coverage[entry_index] = sum(
-                self._entry_idf[t] * self._entry_weights[t].get(entry_index, 0.0) for t in known
-            )
+        coverage = self._coverage(known, entry_candidates & allowed)
         # Phrasing overlap: the same, against one phrasing at a time.
         weight_q = sum(self._idf.get(t, self._max_idf) for t in known) + UNKNOWN_WEIGHT * unknown * self._max_idf / 2
         exact_weight_q = sum(self._idf.get(t, self._max_idf) for t in query)
+        # Phrasings are compared only for the entries covering the question best: a phrasing's words
+        # are its entry's words, so an entry outside them cannot have a phrasing that matches well.
+        shortlist = frozenset(heapq.nlargest(SHORTLIST, coverage, key=coverage.__getitem__))
         rows: set[int] = set()
         for token in rare:
             rows.update(self._postings.get(token, ()))
-        overlap: list[tuple[float, int]] = []
-        exact_phrase: dict[int, float] = {}
-        for row in rows:
-            entry_index, _, toks, _ = self._phrasings[row]
-            if entry_index not in allowed:
-                continue
-            matched = sum(self._idf[t] for t in query & toks)
-            overlap.append((math.sqrt((matched / weight_q) * (matched / self._weights[row])), row))
-            exact = math.sqrt((matched / exact_weight_q) * (matched / self._weights[row]))
-            exact_phrase[entry_index] = max(exact_phrase.get(entry_index, 0.0), exact)
+        overlap, exact_phrase = self._overlaps(query, rows, shortlist, weight_q, exact_weight_q)
         best_phrasing: dict[int, tuple[float, str, str]] = {}
         for value, row in heapq.nlargest(RESCORED, overlap):
             entry_index, phrasing, _, sorted_text = self._phrasings[row]
@@ -244,6 +235,46 @@ class Index:
                 )
             )
         return sorted(hits, key=lambda h: (-h.rank, h.entry.is_general, h.entry.id))[:limit]
+
+    def _coverage(self, known: list[str], scored: set[int]) -> dict[int, float]:
+        """The IDF weight of the question's known words each candidate entry holds (field-weighted).
+
+        Term at a time, walking whichever is shorter: the word's entries or the candidates.
+        """
+        coverage: dict[int, float] = dict.fromkeys(scored, 0.0)
+        for t in known:
+            idf, holders = self._entry_idf[t], self._entry_weights[t]
+            if len(holders) < len(scored):
+                for entry_index, field_weight in holders.items():
+                    if entry_index in coverage:
+                        coverage[entry_index] += idf * field_weight
+            else:
+                for entry_index in scored:
+                    field_weight = holders.get(entry_index)
+                    if field_weight is not None:
+                        coverage[entry_index] += idf * field_weight
+        return coverage
+
+    def _overlaps(
+        self, query: frozenset[str], rows: set[int], shortlist: frozenset[int], weight_q: float, exact_weight_q: float
+    ) -> tuple[list[tuple[float, int]], dict[int, float]]:
+        """Each phrasing's overlap with the question (unknown words weighed in, then not), per row and
+        the best per entry; only for the shortlisted entries."""
+        overlap: list[tuple[float, int]] = []
+        exact_phrase: dict[int, float] = {}
+        idf_of = self._idf.__getitem__
+        sqrt, phrasings, row_weights = math.sqrt, self._phrasings, self._weights
+        for row in rows:
+            entry_index, _, toks, _ = phrasings[row]
+            if entry_index not in shortlist:
+                continue
+            matched = sum(map(idf_of, query & toks))
+            share = matched / row_weights[row]
+            overlap.append((sqrt(matched / weight_q * share), row))
+            exact = sqrt(matched / exact_weight_q * share)
+            if exact > exact_phrase.get(entry_index, -1.0):
+                exact_phrase[entry_index] = exact
+        return overlap, exact_phrase
 
     def collisions(self) -> list[tuple[str, str, str]]:
         """Phrasings whose tokens are identical in two entries of the same scope.
