@@ -10,8 +10,8 @@ import discord
 import pytest
 
 from bot.cli import main
+from bot.core import Core
 from bot.discord.commands import FeedbackButton, ReviewButton, build_tree
-from bot.discord.core import Core
 from bot.settings import Settings
 from bot.store import Store
 
@@ -126,7 +126,7 @@ async def test_faq_answers_with_feedback_buttons_only_the_asker_can_use(tree: An
     mine = Interaction(user=student)
     await FeedbackButton("non", answer_id).callback(mine)
     assert mine.response.last["content"] == "Merci pour votre avis !"
-    assert core.feedback()[0]["no"] == 1
+    assert core.feedback()[0].no == 1
 
 
 async def test_faq_autocomplete_offers_at_most_25_choices(tree: Any) -> None:
@@ -197,7 +197,7 @@ async def test_offer_published_by_an_officer_goes_to_review_then_is_approved(tre
     approve = Interaction(user=officer())
     await ReviewButton("ok", fingerprint).callback(approve)
     assert "approuvée" in approve.response.last["content"]
-    assert core.pipeline.due(5)[0]["fingerprint"] == fingerprint
+    assert core.pipeline.due(5)[0].fingerprint == fingerprint
 
 
 async def test_server_default_programme_is_for_officers(tree: Any, core: Core) -> None:
