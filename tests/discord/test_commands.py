@@ -299,3 +299,15 @@ async def test_professionalisation_pay_uses_the_guide_row_by_default(tree: Any) 
     base = Interaction()
     await call(tree, "alternance salaire", base, contrat="professionnalisation", age=24, niveau_base=True)
     assert "70 % du SMIC" in (base.response.last["embed"].description or "")
+
+
+def test_every_offer_outcome_and_decision_has_its_words() -> None:
+    # Issue 12: the offers' labels were mapped three times; one table now serves the command and the reactions.
+    from bot.discord.commands import SUBMITTED, decided_text  # noqa: PLC0415
+    from bot.offers.pipeline import OfferOutcome  # noqa: PLC0415
+    from bot.records.offers import OfferStatus  # noqa: PLC0415
+
+    assert set(SUBMITTED) == set(OfferOutcome)
+    assert decided_text(None) == "Offre introuvable."
+    assert "approuvée" in decided_text(OfferStatus.NEW) and "refusée" in decided_text(OfferStatus.REJECTED)
+    assert decided_text(OfferStatus.POSTED) == "Cette offre a déjà été traitée (état : posted)."
