@@ -9,12 +9,10 @@ edited with readline (arrows, history); Ctrl-C or Ctrl-D leave with a goodbye.
 
 import shlex
 import sys
-from collections.abc import Callable
-from datetime import date
 from typing import TextIO
 
-from bot.assistant.answer import Answer, ask
 from bot.calculators import Calculator, Context, Kind, Option, calculators, run
+from bot.core import Core
 from bot.errors import BotError, InputError
 from bot.parsing import MONTHS, clean_line, read_question
 from knowledge.text import fold
@@ -117,15 +115,14 @@ def assign(calculator: Calculator, words: list[str]) -> dict[str, object]:
 
 
 class Console:
-    """One conversation: the student's programme, today, and the history."""
+    """One conversation: the student's programme and the history; questions go to the core (``chat`` channel)."""
 
-    def __init__(
-        self, programme_id: str, today: date, *, on_answer: Callable[[str, str, Answer], None] | None = None
-    ) -> None:
+    CHANNEL = "chat"
+
+    def __init__(self, core: Core, programme_id: str) -> None:
+        self.core = core
         self.programme_id = programme_id
-        self.today = today
         self.history: list[str] = []
-        self.on_answer = on_answer  # e.g. logs what the base could not answer
         self.commands = {calculator.name: calculator for calculator in calculators()}
 
     def reply(self, line: str) -> str | None:
@@ -151,10 +148,7 @@ class Console:
             return str(exc)
 
     def _ask(self, question: str) -> str:
-        answer = ask(question, self.programme_id, self.today)
-        if self.on_answer is not None:
-            self.on_answer(question, self.programme_id, answer)
-        return answer.as_text()
+        return self.core.ask(question, self.programme_id, self.CHANNEL).as_text()
 
     def _command(self, words: list[str]) -> str | None:
         command, args = words[0], words[1:]
@@ -175,7 +169,7 @@ class Console:
         if name in self.commands:
             calculator = self.commands[name]
             rest = args[len(name.split()) - 1 :]
-            outcome = run(calculator, assign(calculator, rest), Context(self.programme_id, self.today))
+            outcome = run(calculator, assign(calculator, rest), Context(self.programme_id, self.core.today()))
             return outcome.text
         group = [c for c in self.commands if c.startswith(f"{command} ")]
         if group:

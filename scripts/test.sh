@@ -19,4 +19,4 @@ fi
 scripts/setup.sh --dev
 .venv/bin/python -m pytest "$@"
 .venv/bin/ruff check bot knowledge rules tests bench
-.venv/bin/mypy rules knowledge
+.venv/bin/mypy rules knowledge bot

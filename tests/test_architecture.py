@@ -1,6 +1,8 @@
-"""The pure packages stay pure: rules/ and knowledge/ import no adapter, Discord or mail library."""
+"""Layers: rules/ and knowledge/ stay pure, the core imports no adapter, nothing imports upward."""
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -77,3 +79,64 @@ def test_no_import_runs_back_up(place: str) -> None:
     for file in files:
         bad = {m for m in imported_modules(file) if m.startswith(UPWARD[place])}
         assert not bad, f"{file.relative_to(ROOT)} imports {sorted(bad)}"
+
+
+# The core (the assistant, the offers, the application service and its repositories) and the pure
+# packages know no adapter: neither Discord, nor the command line, nor the console (issue 12).
+ADAPTERS = ("bot.discord", "bot.cli", "bot.console", "discord")
+CORE = ["bot/assistant", "bot/offers", "bot/core.py", "bot/records", "rules", "knowledge"]
+
+
+def _is_under(module: str, prefixes: tuple[str, ...]) -> bool:
+    return any(module == p or module.startswith(f"{p}.") for p in prefixes)
+
+
+@pytest.mark.parametrize("place", CORE)
+def test_the_core_imports_no_adapter(place: str) -> None:
+    target = ROOT / place
+    files = [target] if target.is_file() else sorted(target.rglob("*.py"))
+    assert files, place
+    for file in files:
+        bad = {m for m in imported_modules(file) if _is_under(m, ADAPTERS)}
+        assert not bad, f"{file.relative_to(ROOT)} imports {sorted(bad)}"
+
+
+MAIL_CLIENTS = ("aiosmtplib", "aioimaplib")
+
+
+def module_level_imports(path: Path) -> set[str]:
+    """Modules imported when the file is imported: outside every function (``if`` and ``try`` blocks count)."""
+    found: set[str] = set()
+    pending: list[ast.stmt] = list(ast.parse(path.read_text(encoding="utf-8")).body)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+        elif isinstance(node, (ast.If, ast.Try, ast.With, ast.ClassDef)):
+            if isinstance(node, ast.If) and ast.unparse(node.test) in {"TYPE_CHECKING", "typing.TYPE_CHECKING"}:
+                continue  # read by the type checker only
+            for field in ("body", "orelse", "finalbody", "handlers"):
+                for child in getattr(node, field, []):
+                    pending.extend(child.body if isinstance(child, ast.ExceptHandler) else [child])
+    return found
+
+
+def test_discord_imports_no_mail_client_at_module_level() -> None:
+    # The SMTP and IMAP clients are the mailbox's; /messagerie loads the mail stack only when asked.
+    files = sorted((ROOT / "bot" / "discord").rglob("*.py"))
+    assert files
+    for file in files:
+        bad = {m for m in module_level_imports(file) if _is_under(m, MAIL_CLIENTS)}
+        assert not bad, f"{file.relative_to(ROOT)} imports {sorted(bad)}"
+
+
+def test_importing_discord_loads_no_mail_client() -> None:
+    # The same, through every module the Discord adapter imports in turn.
+    code = (
+        "import sys, bot.discord.app, bot.discord.commands\n"
+        f"print(sorted(m for m in sys.modules if m.split('.')[0] in {MAIL_CLIENTS!r}))"
+    )
+    found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert found.stdout.strip() == "[]", found.stdout

@@ -5,13 +5,13 @@ to the store with its nearest entries. ``gaps`` groups the same question asked i
 (same content stems), most frequent first, so an officer sees at once which phrasing or entry to add.
 """
 
-import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 
 from bot.assistant.answer import THRESHOLD, Answer
 from bot.parsing import clean_line
+from bot.records.questions import LoggedQuestion, Questions
 from bot.store import Store
 from knowledge.passages import nearest_passage
 from knowledge.text import tokens
@@ -66,49 +66,44 @@ def log_question(store: Store, question: str, programme: str, answer: Answer, ch
         return False
     question = question if len(question) <= STORED_MAX else question[: STORED_MAX - 1] + "…"
     normalized = " ".join(sorted(set(tokens(question)))) or question.lower()
-    store.db.execute(
-        "INSERT INTO questions (asked_at, channel, programme, question, normalized, answered, score, entry_id, nearest)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            datetime.now(UTC).isoformat(timespec="seconds"),
-            channel,
-            programme,
-            question,
-            normalized,
-            int(answer.answered),
-            answer.score,
-            answer.entry_id,
-            json.dumps([[e, round(s, 3)] for e, s in answer.nearest]),
-        ),
+    Questions(store).add(
+        LoggedQuestion(
+            asked_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            channel=channel,
+            programme=programme,
+            question=question,
+            normalized=normalized,
+            answered=answer.answered,
+            score=answer.score,
+            entry_id=answer.entry_id,
+            nearest=tuple(answer.nearest),
+        )
     )
     return True
 
 
 def gaps(store: Store, *, limit: int = 20, programme: str | None = None) -> list[Gap]:
     """The logged questions grouped by meaning, most frequent first (then most recent)."""
-    cursor = store.db.execute(
-        "SELECT * FROM questions WHERE ? IS NULL OR programme = ? ORDER BY id", (programme, programme)
-    )
-    groups: dict[str, list[dict[str, object]]] = {}
-    for row in cursor:
-        groups.setdefault(row["normalized"], []).append(dict(row))
+    groups: dict[str, list[LoggedQuestion]] = {}
+    for logged in Questions(store).logged(programme):
+        groups.setdefault(logged.normalized, []).append(logged)
     result: list[Gap] = []
     for rows in groups.values():
         latest = rows[-1]
         best: dict[str, float] = {}
         for row in rows:
-            for entry_id, score in json.loads(str(row["nearest"])):
-                best[entry_id] = max(best.get(entry_id, 0.0), float(score))
+            for entry_id, score in row.nearest:
+                best[entry_id] = max(best.get(entry_id, 0.0), score)
         nearest = sorted(best.items(), key=lambda item: (-item[1], item[0]))[:3]
-        passage = nearest_passage(str(latest["question"]))
+        passage = nearest_passage(latest.question)
         result.append(
             Gap(
-                question=str(latest["question"]),
+                question=latest.question,
                 count=len(rows),
-                answered=sum(int(str(r["answered"])) for r in rows),
-                last_asked=str(latest["asked_at"]),
-                programmes=tuple(sorted({str(r["programme"]) for r in rows})),
-                best_score=max(float(str(r["score"])) for r in rows),
+                answered=sum(r.answered for r in rows),
+                last_asked=latest.asked_at,
+                programmes=tuple(sorted({r.programme for r in rows})),
+                best_score=max(r.score for r in rows),
                 nearest=tuple(nearest),
                 passage=(passage.document, passage.text) if passage else None,
             )

@@ -104,37 +104,38 @@ def read_jsonl(stream: BinaryIO | TextIO, default_programme: str) -> Iterator[tu
 
 def run_ask(args: argparse.Namespace, settings: "Settings") -> int:
     """``stagebot ask``: one question, or JSON lines on standard input."""
-    from bot.assistant.answer import ask  # noqa: PLC0415 - the index is only built when asked
-    from bot.cli.common import QuestionLog, emit, today  # noqa: PLC0415
+    from bot.cli.common import core, emit  # noqa: PLC0415
     from bot.parsing import read_question  # noqa: PLC0415
 
-    now = today(settings)
-    log = QuestionLog(settings, "cli")
-    if args.jsonl:
-        stream = getattr(sys.stdin, "buffer", sys.stdin)  # bytes: a line that is not UTF-8 is named, not fatal
-        for question, chosen in read_jsonl(stream, settings.default_programme):
-            answer = ask(question, chosen, now)
-            print(json.dumps(answer.as_json(), ensure_ascii=False), flush=True)
-            log(question, chosen, answer)
+    service = core(settings, tolerant=True)
+    try:
+        if args.jsonl:
+            stream = getattr(sys.stdin, "buffer", sys.stdin)  # bytes: a line that is not UTF-8 is named, not fatal
+            for question, chosen in read_jsonl(stream, settings.default_programme):
+                answer = service.ask(question, chosen, "cli")
+                print(json.dumps(answer.as_json(), ensure_ascii=False), flush=True)
+            return 0
+        if args.question is None:
+            raise InputError("Posez une question entre guillemets, ou utilisez --jsonl.")
+        question = read_question(args.question)
+        answer = service.ask(question, programme_id(args.programme, settings), "cli")
+        emit(args, answer.as_json(), answer.as_text())
         return 0
-    if args.question is None:
-        raise InputError("Posez une question entre guillemets, ou utilisez --jsonl.")
-    question = read_question(args.question)
-    chosen = programme_id(args.programme, settings)
-    answer = ask(question, chosen, now)
-    emit(args, answer.as_json(), answer.as_text())
-    log(question, chosen, answer)
-    return 0
+    finally:
+        service.close()
 
 
 def run_chat(args: argparse.Namespace, settings: "Settings") -> int:
     """``stagebot chat``: the console conversation."""
     del args
-    from bot.cli.common import QuestionLog, today  # noqa: PLC0415
+    from bot.cli.common import core  # noqa: PLC0415
     from bot.console import Console  # noqa: PLC0415
 
-    console = Console(settings.default_programme, today(settings), on_answer=QuestionLog(settings, "chat"))
-    return console.loop(sys.stdin, sys.stdout)
+    service = core(settings, tolerant=True)
+    try:
+        return Console(service, settings.default_programme).loop(sys.stdin, sys.stdout)
+    finally:
+        service.close()
 
 
 def run_kb_check(args: argparse.Namespace, settings: "Settings") -> int:
@@ -163,15 +164,15 @@ def run_kb_check(args: argparse.Namespace, settings: "Settings") -> int:
 
 def run_kb_gaps(args: argparse.Namespace, settings: "Settings") -> int:
     """``stagebot kb gaps``: what the base lacks, most frequent first, with the nearest entries."""
-    from bot.assistant.gaps import gaps, gaps_text  # noqa: PLC0415
-    from bot.store import Store  # noqa: PLC0415
+    from bot.assistant.gaps import gaps_text  # noqa: PLC0415
+    from bot.cli.common import core  # noqa: PLC0415
 
     chosen = programme_id(args.programme, settings) if args.programme else None
-    store = Store(settings.database)
+    service = core(settings)
     try:
-        found = gaps(store, limit=args.limit, programme=chosen)
+        found = service.gaps(limit=args.limit, programme_id=chosen)
     finally:
-        store.close()
+        service.close()
     if args.json:
         for gap in found:
             print(json.dumps(gap.as_json(), ensure_ascii=False))

@@ -1,4 +1,4 @@
-"""What the command groups share: today's date, printing, reading files, the question log."""
+"""What the command groups share: today's date, printing, reading files, the application service."""
 
 import json
 import logging
@@ -12,7 +12,9 @@ from bot.errors import ConfigError, InputError, os_reason
 if TYPE_CHECKING:
     import argparse
 
+    from bot.core import Core
     from bot.settings import Settings
+    from bot.store import Store
 
 # Their DEBUG logs can show protocol exchanges (AUTH lines, gateway payloads): never below INFO.
 CHATTY_LIBRARIES = (
@@ -70,29 +72,25 @@ def limit(text: str) -> int:
     return value
 
 
-class QuestionLog:
-    """Logs the questions officers should see; opens the store only when one comes."""
+def core(settings: "Settings", store: "Store | None" = None, *, tolerant: bool = False) -> "Core":
+    """The application service for a command; without ``store``, the database is opened when first needed.
 
-    def __init__(self, settings: "Settings", channel: str) -> None:
-        self.settings = settings
-        self.channel = channel
-        self._store: Any = None
-        self._failed = False
+    ``tolerant`` (questions from ``ask`` and ``chat``): a database that cannot be opened is said once
+    on standard error, and the answers go on without being logged.
+    """
+    from bot.core import Core  # noqa: PLC0415
 
-    def __call__(self, question: str, programme_id: str, answer: Any) -> None:
-        from bot.assistant.gaps import log_question, needs_review  # noqa: PLC0415
-        from bot.store import Store, StoreError  # noqa: PLC0415
+    def unusable(exc: Exception) -> None:
+        # The student's answer matters more than the officers' list: say it once, go on.
+        print(f"{exc} La question n'a pas été enregistrée pour les responsables.", file=sys.stderr)
 
-        if self._failed or not needs_review(answer):
-            return
-        try:
-            if self._store is None:
-                self._store = Store(self.settings.database)
-            log_question(self._store, question, programme_id, answer, self.channel)
-        except StoreError as exc:
-            # The student's answer matters more than the officers' list: say it once, go on.
-            self._failed = True
-            print(f"{exc} La question n'a pas été enregistrée pour les responsables.", file=sys.stderr)
+    today(settings)  # a wrong time zone is said now, before any question
+    return Core(
+        settings,
+        store,
+        lambda: today(settings),
+        on_store_error=unusable if tolerant else None,
+    )
 
 
 def programme_id(chosen: str | None, settings: "Settings") -> str:

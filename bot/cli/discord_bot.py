@@ -9,7 +9,7 @@ from bot.cli.parser import FrenchParser, add_lazy_parser
 from bot.errors import ConfigError
 
 if TYPE_CHECKING:
-    from bot.discord.core import Core
+    from bot.core import Core
     from bot.settings import Settings
 
 
@@ -45,13 +45,13 @@ def _build_run(parser: FrenchParser) -> None:
 
 
 def _core(settings: "Settings", *, memory: bool = False) -> "Core":
-    from bot.cli.common import today  # noqa: PLC0415
-    from bot.discord.core import Core  # noqa: PLC0415
+    from bot.cli.common import core  # noqa: PLC0415
     from bot.store import Store  # noqa: PLC0415
 
     # discord.py warns about voice support at start; StageBot has no voice.
     logging.getLogger("discord.client").setLevel(logging.ERROR)
-    return Core(settings, Store(":memory:" if memory else settings.database), lambda: today(settings))
+    # Opened now: a database that cannot be used stops the start, not the first command.
+    return core(settings, Store(":memory:" if memory else settings.database))
 
 
 def _option_text(option: dict[str, Any], indent: str) -> list[str]:

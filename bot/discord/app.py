@@ -14,6 +14,7 @@ from typing import Any
 
 import discord
 
+from bot.core import Core
 from bot.discord.commands import (
     NO_PINGS,
     FeedbackButton,
@@ -25,8 +26,8 @@ from bot.discord.commands import (
     offer_embed,
     review_embed,
     review_view,
+    submitted_mark,
 )
-from bot.discord.core import Core
 from bot.errors import ConfigError, ServiceError, os_reason
 
 log = logging.getLogger("stagebot.discord")
@@ -53,30 +54,30 @@ class OfferPoster:
         if settings.ping_role:
             prefix = f"<@&{settings.ping_role}> " if settings.ping_role.isdigit() else ""
             mentions = discord.AllowedMentions(everyone=False, users=False, roles=True)
-        for row in pipeline.due(settings.posts_per_hour):
-            channel = self.channel_by_name(row["channel"])
+        for offer in pipeline.due(settings.posts_per_hour):
+            channel = self.channel_by_name(offer.channel)
             if channel is None:
-                log.warning("salon introuvable : #%s", row["channel"])
+                log.warning("salon introuvable : #%s", offer.channel)
                 continue
-            message = await channel.send(content=prefix or None, embed=offer_embed(row), allowed_mentions=mentions)
-            pipeline.mark_posted(row["fingerprint"], channel.id, message.id)
+            message = await channel.send(content=prefix or None, embed=offer_embed(offer), allowed_mentions=mentions)
+            pipeline.mark_posted(offer.fingerprint, channel.id, message.id)
             done += 1
-        for row in pipeline.to_edit():
-            channel = self.channel_by_name(row["channel"])
-            if channel is not None:
+        for offer in pipeline.to_edit():
+            channel = self.channel_by_name(offer.channel)
+            if channel is not None and offer.message_id is not None:
                 with contextlib.suppress(discord.NotFound):
-                    await channel.get_partial_message(row["message_id"]).edit(embed=offer_embed(row))
+                    await channel.get_partial_message(offer.message_id).edit(embed=offer_embed(offer))
                     done += 1
-            pipeline.edited(row["fingerprint"])
+            pipeline.edited(offer.fingerprint)
         waiting = pipeline.unannounced_reviews()
         review = self.channel_by_name(settings.review_channel)
         if waiting and review is not None:
             message = await review.send(
                 embed=review_embed(waiting),
-                view=review_view([r["fingerprint"] for r in waiting]),
+                view=review_view([o.fingerprint for o in waiting]),
                 allowed_mentions=NO_PINGS,
             )
-            pipeline.announced([r["fingerprint"] for r in waiting], message.id)
+            pipeline.announced([o.fingerprint for o in waiting], message.id)
             done += 1
         return done
 
@@ -160,9 +161,8 @@ class StageBotClient(discord.Client):
         if not is_officer_member(message.author, self.core) or len(message.content) < 40:
             return
         result = self.core.pipeline.submit(message.content, today=self.core.today(), source="staff")
-        marks = {"new": "✅", "review": "🕵️", "duplicate": "🔁", "updated": "✏️", "closed": "🔒"}
         with contextlib.suppress(discord.HTTPException):
-            await message.add_reaction(marks[result.status])
+            await message.add_reaction(submitted_mark(result))
 
 
 async def run(core: Core, token: str, mail_service: Any = None, backlog: str | None = None) -> None:
@@ -174,10 +174,10 @@ async def run(core: Core, token: str, mail_service: Any = None, backlog: str | N
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    tasks = [asyncio.ensure_future(client.start(token))]
+    tasks: list[asyncio.Future[Any]] = [asyncio.ensure_future(client.start(token))]
     if mail_service is not None:
         tasks.append(asyncio.ensure_future(run_forever(mail_service, backlog, stop)))
-    stopper = asyncio.ensure_future(stop.wait())
+    stopper: asyncio.Future[Any] = asyncio.ensure_future(stop.wait())
     done, _ = await asyncio.wait({*tasks, stopper}, return_when=asyncio.FIRST_COMPLETED)
     stop.set()
     await client.close()

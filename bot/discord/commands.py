@@ -16,7 +16,6 @@ permission settings say: the configured role, or Manage Server.
 """
 
 import inspect
-import json
 import logging
 import re
 from collections.abc import Callable
@@ -27,8 +26,10 @@ from discord import app_commands
 
 from bot.assistant.answer import Answer, index
 from bot.calculators import Calculator, Context, Kind, Outcome, calculators, run
-from bot.discord.core import Core
+from bot.core import Core
 from bot.errors import BotError, InputError
+from bot.offers.pipeline import OfferOutcome, Submitted
+from bot.records.offers import OfferRecord, OfferStatus
 from rules.errors import RuleError
 from rules.gratification import GratificationResult
 from rules.money import fr_amount, fr_number
@@ -134,7 +135,7 @@ class FeedbackButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Button[Any], match: re.Match[str]
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
     ) -> "FeedbackButton":
         del interaction, item
         return cls(match["vote"], int(match["id"]))
@@ -166,7 +167,7 @@ class ReviewButton(
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Button[Any], match: re.Match[str]
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
     ) -> "ReviewButton":
         del interaction, item
         return cls(match["action"], match["fp"])
@@ -176,12 +177,7 @@ class ReviewButton(
         if core is None or await refuse_non_officer(interaction, core):
             return
         status = core.pipeline.decide(self.fingerprint, self.action == "ok", officer=str(interaction.user))
-        text = {
-            "new": "Offre approuvée : elle sera publiée dans son salon.",
-            "rejected": "Offre refusée : elle ne sera pas publiée.",
-            None: "Offre introuvable.",
-        }.get(status, f"Cette offre a déjà été traitée (état : {status}).")
-        await interaction.response.send_message(text, ephemeral=True)
+        await interaction.response.send_message(decided_text(status), ephemeral=True)
 
 
 def feedback_view(answer_id: int) -> discord.ui.View:
@@ -238,42 +234,84 @@ def outcome_embed(outcome: Outcome) -> discord.Embed:
     return card
 
 
-def offer_embed(row: dict[str, Any]) -> discord.Embed:
+# ---- offers: what officers read -----------------------------------------------------------------
+# One table for every outcome of a submitted offer: the sentence after /offre publier, and the staff
+# channel's reaction. A backlog offer never comes from Discord; it is listed for completeness.
+SUBMITTED: dict[OfferOutcome, tuple[str, str]] = {
+    OfferOutcome.NEW: ("✅", "Offre acceptée : elle sera publiée dans #{channel}."),
+    OfferOutcome.REVIEW: ("🕵️", "Offre mise en attente de validation : {problems}"),
+    OfferOutcome.BACKLOG: ("🗄️", "Offre mise de côté : un responsable décidera de sa publication."),
+    OfferOutcome.DUPLICATE: ("🔁", "Cette offre est déjà connue (réf. {fingerprint}) : rien de plus à publier."),
+    OfferOutcome.UPDATED: ("✏️", "Offre déjà publiée, mise à jour (réf. {fingerprint})."),
+    OfferOutcome.CLOSED: ("🔒", "Offre marquée pourvue (réf. {fingerprint})."),
+}
+UNKNOWN_KIND = "Offre mise en attente : type d'offre non reconnu."
+# An officer's decision on an offer under review, by the status it leaves the offer in.
+DECIDED: dict[OfferStatus, str] = {
+    OfferStatus.NEW: "Offre approuvée : elle sera publiée dans son salon.",
+    OfferStatus.REJECTED: "Offre refusée : elle ne sera pas publiée.",
+}
+KIND_LABELS = {"stage": "Stage", "alternance": "Alternance", "emploi": "Emploi"}
+
+
+def submitted_mark(result: Submitted) -> str:
+    """The staff channel's reaction to an offer pasted there."""
+    return SUBMITTED[result.status][0]
+
+
+def submitted_text(result: Submitted) -> str:
+    """What became of an offer, in one sentence."""
+    if result.status is OfferOutcome.REVIEW and not result.offer.problems:
+        return UNKNOWN_KIND
+    return SUBMITTED[result.status][1].format(
+        channel=result.offer.channel,
+        fingerprint=result.fingerprint,
+        problems=" ; ".join(p.reason for p in result.offer.problems),
+    )
+
+
+def decided_text(status: OfferStatus | None) -> str:
+    """The answer to a review button."""
+    if status is None:
+        return "Offre introuvable."
+    return DECIDED.get(status, f"Cette offre a déjà été traitée (état : {status}).")
+
+
+def offer_embed(offer: OfferRecord) -> discord.Embed:
     """An offer card for its channel (closed offers say so)."""
-    data = json.loads(row["data"])
-    closed = row["status"] == "closed"
-    kinds = {"stage": "Stage", "alternance": "Alternance", "emploi": "Emploi"}
-    title = ("[POURVUE] " if closed else "") + f"{kinds.get(data['kind'], 'Offre')} : {data['title']}"
-    lines = []
-    for label, key in (
-        ("Organisme", "company"),
-        ("Lieu", "location"),
-        ("Début", "start"),
-        ("Rémunération", "pay"),
-        ("Télétravail", "remote"),
-    ):
-        if data.get(key):
-            lines.append(f"**{label}** : {data[key]}")
-    if data.get("duration_weeks"):
-        lines.append(f"**Durée** : environ {data['duration_weeks']:.0f} semaines")
-    if data.get("contact"):
-        lines.append(f"**Contact** : {data['contact']}")
-    text = data.get("text", "")
+    details = offer.details
+    closed = offer.status is OfferStatus.CLOSED
+    title = ("[POURVUE] " if closed else "") + f"{KIND_LABELS.get(details.kind, 'Offre')} : {details.title}"
+    lines = [
+        f"**{label}** : {value}"
+        for label, value in (
+            ("Organisme", details.company),
+            ("Lieu", details.location),
+            ("Début", details.start),
+            ("Rémunération", details.pay),
+            ("Télétravail", details.remote),
+        )
+        if value
+    ]
+    if details.duration_weeks:
+        lines.append(f"**Durée** : environ {details.duration_weeks:.0f} semaines")
+    if details.contact:
+        lines.append(f"**Contact** : {details.contact}")
+    text = details.text
     card = embed(title, "\n".join(lines) + ("\n\n" + text if text else ""), colour=GREY if closed else GREEN)
-    card.set_footer(text=clip(f"Source : {row['source']} · réf. {row['fingerprint']}", FOOTER_MAX))
+    card.set_footer(text=clip(f"Source : {offer.source} · réf. {offer.fingerprint}", FOOTER_MAX))
     return card
 
 
-def review_embed(rows: list[dict[str, Any]]) -> discord.Embed:
+def review_embed(offers: list[OfferRecord]) -> discord.Embed:
     """The officers' review queue."""
-    if not rows:
+    if not offers:
         return embed("Offres à valider", "Aucune offre en attente.", colour=GREY)
-    card = embed("Offres à valider", f"{len(rows)} offre(s) attendent une décision.", colour=ORANGE)
-    for row in rows[:12]:
-        data = json.loads(row["data"])
-        reasons = [p["reason"] for p in data.get("problem_reasons", [])] or ["type d'offre non reconnu"]
+    card = embed("Offres à valider", f"{len(offers)} offre(s) attendent une décision.", colour=ORANGE)
+    for offer in offers[:12]:
+        reasons = list(offer.details.problems) or ["type d'offre non reconnu"]
         card.add_field(
-            name=clip(f"{row['fingerprint']} · {data['title']}", TITLE_MAX),
+            name=clip(f"{offer.fingerprint} · {offer.details.title}", TITLE_MAX),
             value=clip(" ; ".join(reasons), FIELD_MAX),
             inline=False,
         )
@@ -457,26 +495,19 @@ class OfferGroup(
 
         def build() -> discord.Embed:
             result = core.pipeline.submit(texte, today=core.today(), source="discord")
-            text = {
-                "new": f"Offre acceptée : elle sera publiée dans #{result.offer.channel}.",
-                "review": "Offre mise en attente de validation : " + " ; ".join(p.reason for p in result.offer.problems)
-                if result.offer.problems
-                else "Offre mise en attente : type d'offre non reconnu.",
-                "duplicate": f"Cette offre est déjà connue (réf. {result.fingerprint}) : rien de plus à publier.",
-                "updated": f"Offre déjà publiée, mise à jour (réf. {result.fingerprint}).",
-                "closed": f"Offre marquée pourvue (réf. {result.fingerprint}).",
-            }[result.status]
             return embed(
-                clip(result.offer.title or "Offre", TITLE_MAX), text, colour=GREEN if result.status == "new" else ORANGE
+                clip(result.offer.title or "Offre", TITLE_MAX),
+                submitted_text(result),
+                colour=GREEN if result.status is OfferOutcome.NEW else ORANGE,
             )
 
         await respond(interaction, build, ephemeral=True)
 
     @app_commands.command(name="file", description="Les offres qui attendent la décision d'un responsable")
     async def file(self, interaction: discord.Interaction[Any]) -> None:
-        rows = self.core.pipeline.queue("review") + self.core.pipeline.queue("backlog")
-        view = review_view([r["fingerprint"] for r in rows]) if rows else None
-        await respond(interaction, lambda: (review_embed(rows), view), ephemeral=True)
+        offers = self.core.pipeline.queue(OfferStatus.REVIEW) + self.core.pipeline.queue(OfferStatus.BACKLOG)
+        view = review_view([o.fingerprint for o in offers]) if offers else None
+        await respond(interaction, lambda: (review_embed(offers), view), ephemeral=True)
 
     @app_commands.command(name="fermer", description="Marquer une offre pourvue ou retirée (son message est modifié)")
     @app_commands.describe(reference="Référence de l'offre (16 caractères, en bas de sa carte)")
@@ -501,11 +532,11 @@ def report_commands(core: Core) -> list[Any]:
         name="questions", description="Les questions sans réponse, les plus fréquentes d'abord (responsables)"
     )
     async def questions(interaction: discord.Interaction[Any]) -> None:
-        from bot.assistant.gaps import gaps, gaps_text  # noqa: PLC0415
+        from bot.assistant.gaps import gaps_text  # noqa: PLC0415
 
         await respond(
             interaction,
-            lambda: embed("Questions sans réponse", gaps_text(gaps(core.store, limit=15))),
+            lambda: embed("Questions sans réponse", gaps_text(core.gaps(limit=15))),
             ephemeral=True,
         )
 
@@ -513,8 +544,7 @@ def report_commands(core: Core) -> list[Any]:
         name="avis", description="Les avis des étudiants sur les réponses, les moins utiles d'abord (responsables)"
     )
     async def avis(interaction: discord.Interaction[Any]) -> None:
-        rows = core.feedback()
-        lines = [f"{r['entry_id']} : {r['yes'] or 0} oui, {r['no'] or 0} non ({r['asked']} questions)" for r in rows]
+        lines = [f"{f.entry_id} : {f.yes} oui, {f.no} non ({f.asked} questions)" for f in core.feedback()]
         await respond(
             interaction,
             lambda: embed("Avis sur les réponses", "\n".join(lines) or "Aucun avis pour l'instant."),

@@ -8,6 +8,9 @@ import pytest
 
 from bot.cli import main
 from bot.console import Console
+from bot.core import Core
+from bot.settings import Settings
+from bot.store import Store
 from tests.bot.test_cli import run
 
 
@@ -66,7 +69,8 @@ def test_dates_json(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_chat_commands_and_exit() -> None:
-    console = Console("paris1-miage", __import__("datetime").date(2026, 11, 22))
+    today = __import__("datetime").date(2026, 11, 22)
+    console = Console(Core(Settings(), Store(":memory:"), lambda: today), "paris1-miage")
     assert "2\u202f016,00 €" in (console.reply("/gratification 1 juin 2026 28 août 2026") or "")
     assert "Programme choisi : lille-l3" in (console.reply("/programme lille-l3") or "")
     assert "12 semaines" in (console.reply("c koi la duree min du stage") or "")

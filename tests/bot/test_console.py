@@ -14,14 +14,22 @@ import pytest
 
 from bot.calculators import calculators
 from bot.console import Console
+from bot.core import Core
+from bot.settings import Settings
+from bot.store import Store
 from knowledge.base import load
 
 TODAY = date(2026, 11, 23)
 
 
+def chat(programme_id: str) -> Console:
+    """A console whose core logs to a throw-away store."""
+    return Console(Core(Settings(), Store(":memory:"), lambda: TODAY), programme_id)
+
+
 def test_dates_takes_its_programme() -> None:
     # Point 6: "/dates lille-l3" ignored its argument.
-    console = Console("paris1-miage", TODAY)
+    console = chat("paris1-miage")
     assert "Pré-convention" in (console.reply("/dates lille-l3") or "")
     assert "Pré-convention" not in (console.reply("/dates") or "")
     assert "Pré-convention" in (console.reply("/dates programme=lille-l3") or "")
@@ -29,12 +37,12 @@ def test_dates_takes_its_programme() -> None:
 
 def test_extra_words_are_refused_not_dropped() -> None:
     # Point 6: "/gratification A B 7 8" dropped the 8 silently.
-    answer = Console("paris1-miage", TODAY).reply("/gratification 2026-06-01 2026-08-28 7 8") or ""
+    answer = chat("paris1-miage").reply("/gratification 2026-06-01 2026-08-28 7 8") or ""
     assert answer.startswith("Trop d'arguments pour /gratification : « 8 » en trop.")
 
 
 def test_options_by_name_flags_and_years() -> None:
-    console = Console("lille-l3", TODAY)
+    console = chat("lille-l3")
     pay = console.reply("/alternance salaire professionnalisation 24") or ""
     assert "80 % du SMIC" in pay  # point 1: the guide's row, as on the command line and Discord
     assert "70 % du SMIC" in (console.reply("/alternance salaire professionnalisation 24 niveau_base") or "")
@@ -44,9 +52,10 @@ def test_options_by_name_flags_and_years() -> None:
     assert console.reply("/alternance") == "Précisez : /alternance salaire, /alternance dates."
 
 
-def test_lines_that_are_not_questions_are_not_asked() -> None:
+def test_lines_that_are_not_questions_are_not_asked(monkeypatch: pytest.MonkeyPatch) -> None:
     asked: list[str] = []
-    console = Console("paris1-miage", TODAY, on_answer=lambda q, p, a: asked.append(q))
+    console = chat("paris1-miage")
+    monkeypatch.setattr(console.core, "ask", lambda q, p, c: asked.append(q))
     assert console.reply("\x1b[A\x1b[B\n") == ""  # arrow keys without line editing
     assert "UTF-8" in (console.reply(b"dur\xe9e\n".decode("utf-8", "surrogateescape")) or "")
     assert "trop long" in (console.reply("stage " * 500) or "")
@@ -55,7 +64,7 @@ def test_lines_that_are_not_questions_are_not_asked() -> None:
 
 def test_every_command_an_answer_mentions_exists_in_the_console_and_on_discord() -> None:
     # Point 6: answers pointed to /alternance, which existed only on Discord.
-    console = Console("paris1-miage", TODAY)
+    console = chat("paris1-miage")
     own = {"programme", "faq", "aide", "historique", "quitter"}
     names = {c.name for c in calculators()} | {c.name.split()[0] for c in calculators()} | own
     mentioned = set()

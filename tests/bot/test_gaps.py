@@ -76,14 +76,19 @@ def test_ask_and_jsonl_log_what_they_cannot_answer(capsys: pytest.CaptureFixture
     assert status == 0 and "2 × « reserver une salle BU »" in out and "jamais répondue" in out
 
 
-def test_chat_logs_through_its_hook(tmp_path: Path) -> None:
+def test_chat_logs_through_the_core(tmp_path: Path) -> None:
     from bot.console import Console  # noqa: PLC0415
+    from bot.core import Core  # noqa: PLC0415
+    from bot.records.questions import Questions  # noqa: PLC0415
+    from bot.settings import Settings  # noqa: PLC0415
 
-    logged: list[tuple[str, str, bool]] = []
-    console = Console("lille-l3", date(2026, 3, 1), on_answer=lambda q, p, a: logged.append((q, p, a.answered)))
+    store = Store(tmp_path / "s.sqlite3")
+    console = Console(Core(Settings(), store, lambda: date(2026, 3, 1)), "lille-l3")
     console.reply("quel temps fait il a lille")
     console.reply("/dates")
+    logged = [(q.question, q.programme, q.answered) for q in Questions(store).logged()]
     assert logged == [("quel temps fait il a lille", "lille-l3", False)]
+    assert {q.channel for q in Questions(store).logged()} == {"chat"}
 
 
 def test_unusable_database_still_answers_and_says_so_once(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

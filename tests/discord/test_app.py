@@ -10,10 +10,11 @@ import discord
 import pytest
 from aiohttp import web
 
+from bot.core import Core
 from bot.discord.app import OfferPoster, StageBotClient, run
-from bot.discord.core import Core
 from bot.errors import BotError
 from bot.mail.service import MailService, run_once
+from bot.records.offers import OfferStatus
 from bot.settings import Settings
 from bot.store import Store
 from tests.mail.conftest import labelled, mail_settings
@@ -66,8 +67,8 @@ async def test_poster_holds_the_backlog_then_posts_without_pings(tmp_path: Path)
     await poster.run_once()  # nothing posted twice
     assert len(channels["propositions-stages"].messages) == 1 and len(channels["offres-a-valider"].messages) == 1
     # Closed in place.
-    fingerprint = core.pipeline.queue("posted")[0]["fingerprint"]
-    kiwi = next(r for r in core.pipeline.queue("posted") if r["company"] == "Kiwi")["fingerprint"]
+    fingerprint = core.pipeline.queue(OfferStatus.POSTED)[0].fingerprint
+    kiwi = next(r for r in core.pipeline.queue(OfferStatus.POSTED) if r.company == "Kiwi").fingerprint
     assert core.pipeline.close(kiwi)
     await poster.run_once()
     assert stage.edits and stage.edits[0]["embed"].title.startswith("[POURVUE]")
@@ -187,7 +188,7 @@ async def test_staff_channel_messages_from_officers_feed_the_pipeline(tmp_path: 
     await client.on_message(StaffMessage(GOOD, officer(), staff))
     await client.on_message(StaffMessage(GOOD.replace("Datalyse", "Intrus"), Member(), staff))  # not an officer
     assert reactions == ["✅"]
-    assert [o["company"] for o in client.core.pipeline.due(10)] == ["Datalyse"]
+    assert [o.company for o in client.core.pipeline.due(10)] == ["Datalyse"]
     await client.close()
 
 

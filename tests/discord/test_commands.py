@@ -10,8 +10,8 @@ import discord
 import pytest
 
 from bot.cli import main
+from bot.core import Core
 from bot.discord.commands import FeedbackButton, ReviewButton, build_tree
-from bot.discord.core import Core
 from bot.settings import Settings
 from bot.store import Store
 
@@ -126,7 +126,7 @@ async def test_faq_answers_with_feedback_buttons_only_the_asker_can_use(tree: An
     mine = Interaction(user=student)
     await FeedbackButton("non", answer_id).callback(mine)
     assert mine.response.last["content"] == "Merci pour votre avis !"
-    assert core.feedback()[0]["no"] == 1
+    assert core.feedback()[0].no == 1
 
 
 async def test_faq_autocomplete_offers_at_most_25_choices(tree: Any) -> None:
@@ -197,7 +197,7 @@ async def test_offer_published_by_an_officer_goes_to_review_then_is_approved(tre
     approve = Interaction(user=officer())
     await ReviewButton("ok", fingerprint).callback(approve)
     assert "approuvée" in approve.response.last["content"]
-    assert core.pipeline.due(5)[0]["fingerprint"] == fingerprint
+    assert core.pipeline.due(5)[0].fingerprint == fingerprint
 
 
 async def test_server_default_programme_is_for_officers(tree: Any, core: Core) -> None:
@@ -299,3 +299,15 @@ async def test_professionalisation_pay_uses_the_guide_row_by_default(tree: Any) 
     base = Interaction()
     await call(tree, "alternance salaire", base, contrat="professionnalisation", age=24, niveau_base=True)
     assert "70 % du SMIC" in (base.response.last["embed"].description or "")
+
+
+def test_every_offer_outcome_and_decision_has_its_words() -> None:
+    # Issue 12: the offers' labels were mapped three times; one table now serves the command and the reactions.
+    from bot.discord.commands import SUBMITTED, decided_text  # noqa: PLC0415
+    from bot.offers.pipeline import OfferOutcome  # noqa: PLC0415
+    from bot.records.offers import OfferStatus  # noqa: PLC0415
+
+    assert set(SUBMITTED) == set(OfferOutcome)
+    assert decided_text(None) == "Offre introuvable."
+    assert "approuvée" in decided_text(OfferStatus.NEW) and "refusée" in decided_text(OfferStatus.REJECTED)
+    assert decided_text(OfferStatus.POSTED) == "Cette offre a déjà été traitée (état : posted)."

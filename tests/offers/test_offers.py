@@ -52,9 +52,9 @@ def test_problems_go_to_review_and_an_officer_decides(pipeline: OfferPipeline) -
         "Stage support helpdesk 3 mois, 100% télétravail, gratification légale", today=TODAY, source="mail"
     )
     assert bad.status == "review"
-    assert [o["fingerprint"] for o in pipeline.queue()] == [bad.fingerprint]
+    assert [o.fingerprint for o in pipeline.queue()] == [bad.fingerprint]
     assert pipeline.decide(bad.fingerprint, approve=True, officer="Mme X") == "new"
-    assert pipeline.due(posts_per_hour=5)[0]["channel"] == "propositions-stages"
+    assert pipeline.due(posts_per_hour=5)[0].channel == "propositions-stages"
     assert pipeline.decide("0" * 16, approve=False, officer="Mme X") is None
 
 
@@ -64,7 +64,7 @@ def test_hourly_cap_per_channel(pipeline: OfferPipeline) -> None:
     due = pipeline.due(posts_per_hour=3)
     assert len(due) == 3
     for n, offer in enumerate(due):
-        pipeline.mark_posted(offer["fingerprint"], channel_id=1, message_id=100 + n)
+        pipeline.mark_posted(offer.fingerprint, channel_id=1, message_id=100 + n)
     assert pipeline.due(posts_per_hour=3) == []
 
 
@@ -75,13 +75,13 @@ def test_withdrawal_and_correction_by_the_sender_edit_the_post(pipeline: OfferPi
         "Correction : " + OFFER.replace("4 mois", "6 mois"), today=TODAY, source="mail", sender="claire@datalyse.fr"
     )
     assert corrected.status == "updated" and corrected.fingerprint == first.fingerprint
-    assert [o["fingerprint"] for o in pipeline.to_edit()] == [first.fingerprint]
+    assert [o.fingerprint for o in pipeline.to_edit()] == [first.fingerprint]
     pipeline.edited(first.fingerprint)
     closed = pipeline.submit(
         "L'offre est pourvue, merci.\n" + OFFER, today=TODAY, source="mail", sender="rh@datalyse.fr"
     )
     assert closed.status == "closed"
-    assert pipeline.to_edit()[0]["status"] == "closed"
+    assert pipeline.to_edit()[0].status == "closed"
     # Someone else cannot close it.
     assert (
         pipeline.submit("offre pourvue " + OFFER, today=TODAY, source="mail", sender="x@gmail.com").status
