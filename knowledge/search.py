@@ -250,9 +250,9 @@ class Index:
                         coverage[entry_index] += idf * field_weight
             else:
                 for entry_index in scored:
-                    field_weight = holders.get(entry_index)
-                    if field_weight is not None:
-                        coverage[entry_index] += idf * field_weight
+                    held = holders.get(entry_index)
+                    if held is not None:
+                        coverage[entry_index] += idf * held
         return coverage
 
     def _overlaps(
