@@ -20,6 +20,7 @@ from functools import cache
 from typing import Any
 
 from bot import render
+from bot.citations import plain
 from bot.errors import InputError
 from bot.parsing import in_range, parse_date, parse_decimal, parse_int, read_date, read_one, read_period
 from knowledge.text import fold
@@ -28,6 +29,7 @@ from knowledge.timeline import upcoming
 from rules import contracts, deadlines, durations, gratification, quota, workstudy
 from rules.calendar import MON_FRI, REGIONS, parse_weekdays
 from rules.programmes import programme, programmes
+from rules.sources import Source
 
 DISCORD_TEXT_MAX = 100  # Discord's limit on a description or a choice label
 
@@ -83,7 +85,7 @@ class Outcome:
     text: str
     json: dict[str, Any]
     result: Any  # the rules' typed result (GratificationResult, WorkStudyPay…)
-    sources: tuple[str, ...] = ()
+    sources: tuple[Source, ...] = ()
 
 
 Values = dict[str, Any]
@@ -224,7 +226,7 @@ def _dates(values: Values, context: Context) -> Outcome:
                 "end": e.end.isoformat() if e.end else None,
                 "label": e.label,
                 "where": e.where,
-                "source": e.source,
+                "source": plain(e.source),
                 "when": e.when,
                 "exact": e.exact,
             }

@@ -5,17 +5,11 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from rules.sources import Source
+
 PROGRAMME_IDS = ("paris1-miage", "lille-l3", "amu-miage", "amu-allsh")
 ALL = "all"
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*/[a-z0-9][a-z0-9-]*$")
-
-
-class Source(BaseModel):
-    """A guide file and its section, or a legal text."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-    document: str = Field(min_length=3)
-    section: str = Field(min_length=2)
 
 
 class Entry(BaseModel):

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from rules.calendar import MONTHS_FR
-from rules.programmes import GUIDE_AMU_ALLSH, GUIDE_AMU_MIAGE, GUIDE_LILLE, GUIDE_PARIS1
+from rules.contracts import TABLE5, TABLE5_NOTE23
+from rules.sources import GUIDE_AMU_ALLSH, GUIDE_AMU_MIAGE, GUIDE_LILLE, GUIDE_PARIS1, Source, source
 
 MonthDay = tuple[int, int]
 
@@ -31,7 +32,7 @@ class Event:
     start: MonthDay
     label: str
     where: str
-    source: str
+    source: Source
     end: MonthDay | None = None
     words: str | None = None
     year: int | None = None
@@ -44,15 +45,14 @@ def _third(word: str, month: int) -> tuple[MonthDay, MonthDay]:
     return (month, first_day), (month, last_day)
 
 
-def _words(words: str, label: str, where: str, source: str, start: MonthDay, end: MonthDay) -> Event:
+def _words(words: str, label: str, where: str, source: Source, start: MonthDay, end: MonthDay) -> Event:
     return Event(start, label, where, source, end=end, words=words)
 
 
-_LILLE = f"{GUIDE_LILLE}, Calendrier (quand / où / quoi)"
+_LILLE = source(GUIDE_LILLE, "Calendrier (quand / où / quoi)")
 _MID_NOV, _MID_JAN, _MID_FEB, _EARLY_MAR = _third("mi", 11), _third("mi", 1), _third("mi", 2), _third("début", 3)
-_AMU_VALIDATION = f"{GUIDE_AMU_MIAGE}, §3.3.1 Le calendrier de validation"
-_AMU_TABLE5 = f"{GUIDE_AMU_MIAGE}, §3.3.2, Tableau 5"
-_AMU_TUTORS = f"{GUIDE_AMU_MIAGE}, §4.6 Tuteurs universitaires et visites en entreprise"
+_AMU_VALIDATION = source(GUIDE_AMU_MIAGE, "§3.3.1 Le calendrier de validation")
+_AMU_TUTORS = source(GUIDE_AMU_MIAGE, "§4.6 Tuteurs universitaires et visites en entreprise")
 EVENTS: dict[str, tuple[Event, ...]] = {
     "lille-l3": (
         Event((9, 16), "Présentation des stages", "amphi", _LILLE),
@@ -75,7 +75,7 @@ EVENTS: dict[str, tuple[Event, ...]] = {
         Event((4, 11), "Convention signée, début du stage en entreprise", "entreprise", _LILLE),
         Event((6, 19), "Rapport de stage", "Moodle", _LILLE),
         Event((6, 26), "Soutenances", "M5", _LILLE, end=(6, 30)),
-        Event((8, 31), "Date limite de fin de stage", "", f"{GUIDE_LILLE}, Durée du stage"),
+        Event((8, 31), "Date limite de fin de stage", "", source(GUIDE_LILLE, "Durée du stage")),
     ),
     "paris1-miage": (
         # The window opens "à la fin des partiels du deuxième semestre", a day the guide does not give.
@@ -83,25 +83,25 @@ EVENTS: dict[str, tuple[Event, ...]] = {
             (8, 31),
             "Fin de la fenêtre de stage, ouverte à la fin des partiels du deuxième semestre (2 mois minimum)",
             "entreprise",
-            f"{GUIDE_PARIS1}, Modalités",
+            source(GUIDE_PARIS1, "Modalités"),
         ),
         _words(
             "début septembre",
             "Rapport d'activité et soutenance orale",
             "université",
-            f"{GUIDE_PARIS1}, Modalités",
+            source(GUIDE_PARIS1, "Modalités"),
             *_third("début", 9),
         ),
     ),
     "amu-miage": (
         # Dated for 2025/2026 only: "à partir du 15 Mai 2025", Tableau 5's DDF and DFF.
         Event((5, 15), "Ouverture de la validation des missions d'alternance", "", _AMU_VALIDATION, year=2025),
-        Event((9, 1), "Début de formation L3I, M1 et Master 2025/2027 (DDF)", "", _AMU_TABLE5, year=2025),
-        Event((9, 4), "Début de formation M2 (DDF 2025/2026)", "", _AMU_TABLE5, year=2025),
-        Event((7, 3), "Fin de formation L3I (DFF 2025/2026)", "", _AMU_TABLE5, year=2026),
-        Event((9, 2), "Fin de formation M1 (DFF 2025/2026)", "", f"{_AMU_TABLE5}, note 23", year=2026),
-        Event((9, 4), "Fin de formation M2 (DFF 2025/2026)", "", _AMU_TABLE5, year=2026),
-        Event((9, 3), "Fin de formation du Master 2025/2027 (DFF)", "", _AMU_TABLE5, year=2027),
+        Event((9, 1), "Début de formation L3I, M1 et Master 2025/2027 (DDF)", "", TABLE5, year=2025),
+        Event((9, 4), "Début de formation M2 (DDF 2025/2026)", "", TABLE5, year=2025),
+        Event((7, 3), "Fin de formation L3I (DFF 2025/2026)", "", TABLE5, year=2026),
+        Event((9, 2), "Fin de formation M1 (DFF 2025/2026)", "", TABLE5_NOTE23, year=2026),
+        Event((9, 4), "Fin de formation M2 (DFF 2025/2026)", "", TABLE5, year=2026),
+        Event((9, 3), "Fin de formation du Master 2025/2027 (DFF)", "", TABLE5, year=2027),
         # Every year, in the guide's words.
         _words(
             "fin octobre / début novembre",
@@ -130,9 +130,12 @@ EVENTS: dict[str, tuple[Event, ...]] = {
         ),
     ),
     "amu-allsh": (
-        Event((9, 1), "Début de l'année universitaire (bornage de 13 mois)", "", f"{GUIDE_AMU_ALLSH}, III.i"),
+        Event((9, 1), "Début de l'année universitaire (bornage de 13 mois)", "", source(GUIDE_AMU_ALLSH, "III.i")),
         Event(
-            (9, 30), "Fin de l'année universitaire N+1 : le stage doit être terminé", "", f"{GUIDE_AMU_ALLSH}, III.i"
+            (9, 30),
+            "Fin de l'année universitaire N+1 : le stage doit être terminé",
+            "",
+            source(GUIDE_AMU_ALLSH, "III.i"),
         ),
     ),
 }
@@ -156,7 +159,7 @@ class Dated:
     end: date | None
     label: str
     where: str
-    source: str
+    source: Source
     when: str
     exact: bool
 

@@ -11,8 +11,10 @@ from datetime import date, timedelta
 from dateutil.relativedelta import relativedelta
 
 from rules.calendar import MON_FRI, MON_SAT, fr_short_date, public_holidays, shift_working_days
+from rules.contracts import TABLE5
 from rules.errors import InvalidPeriod
-from rules.programmes import GUIDE_AMU_ALLSH, GUIDE_AMU_MIAGE, GUIDE_LILLE, GUIDE_PARIS1, programme
+from rules.programmes import programme
+from rules.sources import GUIDE_AMU_ALLSH, GUIDE_AMU_MIAGE, GUIDE_LILLE, GUIDE_PARIS1, Source, source
 
 LILLE_SIGNATURE_WEEKS = 2  # 001_…txt, Convention de stage en France: "Délai 2 semaines minimum"
 LILLE_ABROAD_WEEKS = 4  # 001_…txt, Convention à l'international: "4 semaines avant… (délai incompressible)"
@@ -28,7 +30,7 @@ class Step:
 
     step: str
     latest: date
-    source: str
+    source: Source
 
 
 def last_working_day_on_or_before(day: date, region_id: str = "metropole") -> date:
@@ -47,7 +49,7 @@ def _paris1(start: date, abroad: bool) -> list[Step]:
         Step(
             "Convention signée par toutes les parties (aucun stage ne démarre sans convention « carrée »)",
             start - timedelta(days=1),
-            f"{GUIDE_PARIS1}, Difficultés",
+            source(GUIDE_PARIS1, "Difficultés"),
         ),
     ]
 
@@ -58,30 +60,30 @@ def _lille(start: date, abroad: bool) -> list[Step]:
             Step(
                 "Convention enregistrée sur Pstage (délai incompressible de 4 semaines pour l'étranger)",
                 start - timedelta(weeks=LILLE_ABROAD_WEEKS),
-                f"{GUIDE_LILLE}, Convention de stage à l'international",
+                source(GUIDE_LILLE, "Convention de stage à l'international"),
             ),
             Step(
                 "Inscription sur Ariane (ministère des Affaires étrangères) et attestations (sécurité sociale, "
                 "responsabilité civile, rapatriement)",
                 start - timedelta(days=1),
-                f"{GUIDE_LILLE}, Convention de stage à l'international",
+                source(GUIDE_LILLE, "Convention de stage à l'international"),
             ),
             Step(
                 "Convention signée impérativement avant le départ",
                 start - timedelta(days=1),
-                f"{GUIDE_LILLE}, Convention de stage à l'international",
+                source(GUIDE_LILLE, "Convention de stage à l'international"),
             ),
         ]
     return [
         Step(
             "Convention saisie sur Pstage et circuit de signatures lancé (2 semaines minimum pour les signatures)",
             start - timedelta(weeks=LILLE_SIGNATURE_WEEKS),
-            f"{GUIDE_LILLE}, Convention de stage en France",
+            source(GUIDE_LILLE, "Convention de stage en France"),
         ),
         Step(
             "Convention signée (étudiant, entreprise, responsable des stages, doyen) avant le départ",
             start - timedelta(days=1),
-            f"{GUIDE_LILLE}, Convention de stage en France",
+            source(GUIDE_LILLE, "Convention de stage en France"),
         ),
     ]
 
@@ -92,12 +94,12 @@ def _allsh(start: date, abroad: bool) -> list[Step]:
             "Convention saisie dans Ipro avec l'accord du responsable pédagogique (traitement : 6 semaines "
             "en moyenne, rien n'est traité pendant les congés universitaires)",
             start - timedelta(weeks=ALLSH_PROCESSING_WEEKS),
-            f"{GUIDE_AMU_ALLSH}, IV.i Les délais",
+            source(GUIDE_AMU_ALLSH, "IV.i Les délais"),
         ),
         Step(
             "Convention signée par les trois parties avant le début du stage",
             start - timedelta(days=1),
-            f"{GUIDE_AMU_ALLSH}, IV. Etablir la convention de stage",
+            source(GUIDE_AMU_ALLSH, "IV. Etablir la convention de stage"),
         ),
     ]
     if abroad:
@@ -106,7 +108,7 @@ def _allsh(start: date, abroad: bool) -> list[Step]:
             Step(
                 "Inscription sur le portail de mobilité MoveOn (au minimum 1 mois avant le départ)",
                 start - relativedelta(months=ALLSH_MOVEON_MONTHS),
-                f"{GUIDE_AMU_ALLSH}, VII. Stage à l'étranger",
+                source(GUIDE_AMU_ALLSH, "VII. Stage à l'étranger"),
             ),
         )
     return steps
@@ -121,17 +123,17 @@ def _amu_miage(start: date, abroad: bool) -> list[Step]:
             "Fiche de validation de mission envoyée au responsable de l'alternance (jusqu'à 10 jours "
             "ouvrables de traitement)",
             sent,
-            f"{GUIDE_AMU_MIAGE}, §3.3.3, Figure 14",
+            source(GUIDE_AMU_MIAGE, "§3.3.3, Figure 14"),
         ),
         Step(
             "Mission validée par le responsable de l'alternance (le contrat commence au moins une semaine après)",
             validated,
-            f"{GUIDE_AMU_MIAGE}, §3.3.2, Tableau 5",
+            TABLE5,
         ),
         Step(
             "Contrat ou convention d'alternance signé",
             start - timedelta(days=1),
-            f"{GUIDE_AMU_MIAGE}, §3.3.1 Le calendrier de validation",
+            source(GUIDE_AMU_MIAGE, "§3.3.1 Le calendrier de validation"),
         ),
     ]
 

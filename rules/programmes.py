@@ -12,24 +12,7 @@ from dateutil.relativedelta import relativedelta
 from pydantic import BaseModel, ConfigDict, Field
 
 from rules.errors import UnknownProgramme
-
-GUIDE_PARIS1 = "000_66ecd3d8874ef3f3.txt"
-GUIDE_LILLE = "001_3d148830f515fa28.txt"
-GUIDE_AMU_MIAGE = "002_1b58e6cf34c82c9d.txt"
-GUIDE_AMU_ALLSH = "003_de9fb0c5e9cab43b.txt"
-GUIDE_ARTICLE = "004_05e47703f26282db.txt"
-
-
-class Source(BaseModel):
-    """Where a figure comes from: a guide file and section, or a legal text."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-    document: str = Field(min_length=1)
-    section: str = Field(min_length=1)
-
-    def cite(self) -> str:
-        """``guide.txt, section``."""
-        return f"{self.document}, {self.section}"
+from rules.sources import GUIDE_AMU_ALLSH, GUIDE_AMU_MIAGE, GUIDE_LILLE, GUIDE_PARIS1, Source
 
 
 class Duration(BaseModel):

@@ -17,13 +17,15 @@ from functools import cache
 from typing import Any, Literal
 
 from bot.assistant.intents import find_dates, route
-from bot.citations import cite, source_of, titles_in
+from bot.citations import as_json as source_json
+from bot.citations import cite, titles_in
 from bot.offers.extract import situation_facts
 from knowledge.base import load
 from knowledge.figures import render
 from knowledge.search import Hit, Index
 from knowledge.text import fold
 from rules.programmes import programme as get_programme
+from rules.sources import Source
 from rules.verdicts import summary, verdicts
 
 # Calibrated with bench/qa.py on held-out phrasings and out-of-scope questions (bench/README.md).
@@ -70,7 +72,7 @@ class Answer:
     answer: str
     entry_id: str | None
     score: float
-    sources: list[dict[str, str]] = field(default_factory=list)
+    sources: list[Source] = field(default_factory=list)
     suggestions: list[str] = field(default_factory=list)
     nearest: list[tuple[str, float]] = field(default_factory=list)  # entry ids and scores, best first
     kind: AnswerKind = "knowledge"
@@ -83,7 +85,7 @@ class Answer:
             "answer": self.answer,
             "entry_id": self.entry_id,
             "score": round(self.score, 3),
-            "sources": self.sources,
+            "sources": [source_json(s) for s in self.sources],
             "suggestions": self.suggestions,
             "kind": self.kind,
             "band": self.band,
@@ -123,10 +125,6 @@ def _parts(text: str) -> list[str]:
     return [p for p in pieces if len(p.split()) >= 3] or [text]
 
 
-def _source_of(hit: Hit) -> dict[str, str]:
-    return {"document": hit.entry.source.document, "section": hit.entry.source.section}
-
-
 def _office(programme_id: str) -> str:
     contacts = get_programme(programme_id).contacts
     return f" ({contacts[0].email})" if contacts else ""
@@ -137,14 +135,14 @@ class _Draft:
     """The pieces of an answer as they are found, in the order they will be shown."""
 
     pieces: list[str] = field(default_factory=list)
-    sources: list[dict[str, str]] = field(default_factory=list)
+    sources: list[Source] = field(default_factory=list)
     kind: AnswerKind = "knowledge"
     entry_id: str | None = None
     score: float = 0.0
     band: Band = "sure"
     suggestions: list[str] = field(default_factory=list)
 
-    def add(self, text: str, sources: list[dict[str, str]]) -> None:
+    def add(self, text: str, sources: list[Source]) -> None:
         self.pieces.append(text)
         self.sources.extend(sources)
 
@@ -164,7 +162,7 @@ def _situation(
         found = [v for v in found if v.code != "gratification"]  # the calculator says it, month by month
     if found:
         draft.kind, draft.entry_id, draft.score = "verdict", "verdict/situation", 1.0
-        draft.add(summary(found), [source_of(v.source) for v in found])
+        draft.add(summary(found), [s for v in found for s in v.sources])
 
 
 def _knowledge(draft: _Draft, text: str, programme: str, on: date, hits: list[Hit], search: Index) -> None:
@@ -176,7 +174,7 @@ def _knowledge(draft: _Draft, text: str, programme: str, on: date, hits: list[Hi
     if best is not None and best.score >= bar:
         used.add(best.entry.id)
         alone = not draft.pieces
-        draft.add(render(best.entry.answer, on), [_source_of(best)])
+        draft.add(render(best.entry.answer, on), [best.entry.source])
         if alone:
             draft.entry_id, draft.score = best.entry.id, best.score
             if best.score < SURE:
@@ -187,7 +185,7 @@ def _knowledge(draft: _Draft, text: str, programme: str, on: date, hits: list[Hi
         part_hits = search.search(part if len(part.split()) > 4 else f"{part} stage", programme=programme, limit=1)
         if part_hits and part_hits[0].score >= LIKELY and part_hits[0].entry.id not in used:
             used.add(part_hits[0].entry.id)
-            draft.add(render(part_hits[0].entry.answer, on), [_source_of(part_hits[0])])
+            draft.add(render(part_hits[0].entry.answer, on), [part_hits[0].entry.source])
 
 
 def ask(question: str, programme: str, today: date, *, search_index: Index | None = None) -> Answer:
@@ -205,7 +203,7 @@ def ask(question: str, programme: str, today: date, *, search_index: Index | Non
     if calc is not None:
         if not draft.pieces:
             draft.kind, draft.entry_id, draft.score = "calculator", calc.entry_id, 1.0
-        draft.add(calc.text, [{"document": d, "section": s} for d, s in calc.sources])
+        draft.add(calc.text, list(calc.sources))
     search = search_index or index()
     hits = search.search(text, programme=programme, limit=4)
     nearest = [(h.entry.id, h.score) for h in hits[:3]]
@@ -226,7 +224,7 @@ def ask(question: str, programme: str, today: date, *, search_index: Index | Non
     english = len(_ENGLISH.findall(folded)) >= 2 and not _FRENCH.search(folded)
     if english:
         draft.pieces.append(ENGLISH_NOTE)
-    unique_sources = list({(s["document"], s["section"]): s for s in draft.sources}.values())
+    unique_sources = list(dict.fromkeys(draft.sources))
     return Answer(
         True,
         "\n\n".join(draft.pieces),

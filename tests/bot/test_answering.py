@@ -6,6 +6,7 @@ import pytest
 
 from bot.assistant.answer import ask
 from knowledge.text import fold
+from rules.sources import Source
 
 TODAY = date(2026, 11, 23)
 
@@ -45,7 +46,7 @@ def test_answers_carry_the_facts(programme: str, question: str, kind: str, facts
 
 def test_a_verdict_cites_the_programme_guide() -> None:
     answer = ask("mon stage finit le 15 septembre c'est ok ?", "paris1-miage", TODAY)
-    assert {"document": "000_66ecd3d8874ef3f3.txt", "section": "Modalités"} in answer.sources
+    assert Source(document="000_66ecd3d8874ef3f3.txt", section="Modalités") in answer.sources
 
 
 def test_dates_without_a_year_are_their_next_occurrence() -> None:

@@ -67,7 +67,7 @@ def test_lille_signatures_two_weeks_four_abroad() -> None:
 
 def test_allsh_six_weeks_and_moveon_one_month() -> None:
     steps = deadlines.steps_before(date(2026, 6, 15), "amu-allsh", abroad=True)
-    by_source = {s.source.split(", ", 1)[1]: s.latest for s in steps}
+    by_source = {s.source.section: s.latest for s in steps}
     assert by_source["IV.i Les délais"] == date(2026, 5, 4)
     assert by_source["VII. Stage à l'étranger"] == date(2026, 5, 15)
 
