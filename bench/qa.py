@@ -23,6 +23,8 @@ from bot.assistant.answer import ask
 from knowledge.base import load
 from knowledge.model import ALL
 from knowledge.search import Index
+from rules.programmes import Programme
+from rules.programmes import programme as profile_of
 from tests.knowledge.labelled import BLIND, DATA, LABELLED, TODAY, read_set, score
 
 
@@ -61,7 +63,7 @@ def main() -> None:
         print(f"labelled, former blind batch ({path.name}): {score(read_set(path), args.today).row()}")
     if args.failures:
         for case in labelled.failing:
-            got = ask(case.question, case.programme, TODAY)
+            got = ask(case.question, profile_of(case.programme), TODAY)
             status = "answered" if got.answered else "refused"
             print(f"  - [{case.programme}] {case.question} → {status} {got.entry_id} ({got.score:.2f})")
     if not args.no_held_out:
@@ -71,9 +73,9 @@ def main() -> None:
         )
     latencies: list[float] = []
 
-    def timed(question: str, programme: str, today: date):  # type: ignore[no-untyped-def]
+    def timed(question: str, profile: Programme, today: date):  # type: ignore[no-untyped-def]
         started = time.perf_counter()
-        answer = ask(question, programme, today)
+        answer = ask(question, profile, today)
         latencies.append((time.perf_counter() - started) * 1000)
         return answer
 
@@ -82,7 +84,7 @@ def main() -> None:
         print(f"blind ({path.name}): {result.row()}")
         if args.failures:
             for case in result.failing:
-                got = ask(case.question, case.programme, args.today)
+                got = ask(case.question, profile_of(case.programme), args.today)
                 status = "answered" if got.answered else "refused"
                 print(f"  - [{case.programme}] {case.question} → {status} {got.entry_id} ({got.score:.2f})")
     if latencies:

@@ -151,7 +151,7 @@ class Console:
             return str(exc)
 
     def _ask(self, question: str) -> str:
-        answer = ask(question, self.programme_id, self.today)
+        answer = ask(question, programme(self.programme_id), self.today)
         if self.on_answer is not None:
             self.on_answer(question, self.programme_id, answer)
         return answer.as_text()

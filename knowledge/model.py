@@ -5,9 +5,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from rules.programmes import programmes
 from rules.sources import Source
 
-PROGRAMME_IDS = ("paris1-miage", "lille-l3", "amu-miage", "amu-allsh")
 ALL = "all"
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*/[a-z0-9][a-z0-9-]*$")
 
@@ -39,7 +39,7 @@ class Entry(BaseModel):
     @classmethod
     def _known_programmes(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         for programme in value:
-            if programme != ALL and programme not in PROGRAMME_IDS:
+            if programme != ALL and programme not in programmes():
                 raise ValueError(f"programme inconnu « {programme} »")
         return value
 

@@ -15,6 +15,7 @@ from rules.errors import InvalidPeriod, UnknownValue
 from rules.sources import GUIDE_AMU_MIAGE, Source, source
 
 TABLE5 = source(GUIDE_AMU_MIAGE, "§3.3.2, Tableau 5")
+VALIDATION_CALENDAR = source(GUIDE_AMU_MIAGE, "§3.3.1 Le calendrier de validation")
 TABLE5_NOTE23 = source(GUIDE_AMU_MIAGE, "§3.3.2, Tableau 5, note 23")
 CONTRACTS = ("apprentissage", "professionnalisation", "stage-alternance")
 

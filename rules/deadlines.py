@@ -4,17 +4,19 @@ Each step cites its guide; a latest day that falls on a weekend or a public holi
 the working day before, since offices neither sign nor process on those days.
 """
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from dateutil.relativedelta import relativedelta
 
 from rules.calendar import MON_FRI, MON_SAT, fr_short_date, public_holidays, shift_working_days
-from rules.contracts import TABLE5
+from rules.contracts import TABLE5, VALIDATION_CALENDAR
 from rules.errors import InvalidPeriod
-from rules.programmes import programme
 from rules.sources import GUIDE_AMU_ALLSH, GUIDE_AMU_MIAGE, GUIDE_LILLE, GUIDE_PARIS1, Source, source
+
+if TYPE_CHECKING:  # the profiles hold these steps: rules.programmes imports this module
+    from rules.programmes import Programme
 
 LILLE_SIGNATURE_WEEKS = 2  # 001_…txt, Convention de stage en France: "Délai 2 semaines minimum"
 LILLE_ABROAD_WEEKS = 4  # 001_…txt, Convention à l'international: "4 semaines avant… (délai incompressible)"
@@ -41,7 +43,7 @@ def last_working_day_on_or_before(day: date, region_id: str = "metropole") -> da
     return day
 
 
-def _paris1(start: date, abroad: bool) -> list[Step]:
+def paris1_steps(start: date, abroad: bool) -> list[Step]:
     # The Paris 1 guide sets no delay in days: the process lives in the EPI; only the rule that
     # nothing starts without a signed convention is dated here, abroad or not.
     del abroad
@@ -54,7 +56,7 @@ def _paris1(start: date, abroad: bool) -> list[Step]:
     ]
 
 
-def _lille(start: date, abroad: bool) -> list[Step]:
+def lille_steps(start: date, abroad: bool) -> list[Step]:
     if abroad:
         return [
             Step(
@@ -88,7 +90,7 @@ def _lille(start: date, abroad: bool) -> list[Step]:
     ]
 
 
-def _allsh(start: date, abroad: bool) -> list[Step]:
+def allsh_steps(start: date, abroad: bool) -> list[Step]:
     steps = [
         Step(
             "Convention saisie dans Ipro avec l'accord du responsable pédagogique (traitement : 6 semaines "
@@ -114,7 +116,7 @@ def _allsh(start: date, abroad: bool) -> list[Step]:
     return steps
 
 
-def _amu_miage(start: date, abroad: bool) -> list[Step]:
+def amu_miage_steps(start: date, abroad: bool) -> list[Step]:
     validated = start - timedelta(days=AMU_START_AFTER_VALIDATION_DAYS)
     # "jours ouvrables": Monday to Saturday, public holidays excluded.
     sent = shift_working_days(validated, -AMU_VALIDATION_WORKING_DAYS, weekdays=MON_SAT)
@@ -133,17 +135,9 @@ def _amu_miage(start: date, abroad: bool) -> list[Step]:
         Step(
             "Contrat ou convention d'alternance signé",
             start - timedelta(days=1),
-            source(GUIDE_AMU_MIAGE, "§3.3.1 Le calendrier de validation"),
+            VALIDATION_CALENDAR,
         ),
     ]
-
-
-STEPS: dict[str, Callable[[date, bool], list[Step]]] = {
-    "paris1-miage": _paris1,
-    "lille-l3": _lille,
-    "amu-allsh": _allsh,
-    "amu-miage": _amu_miage,
-}
 
 
 # A plan of the steps before a start makes sense for a stage that starts soon or started lately;
@@ -162,14 +156,13 @@ def check_start(start: date, today: date) -> None:
         )
 
 
-def steps_before(start: date, programme_id: str, *, abroad: bool = False, today: date | None = None) -> list[Step]:
+def steps_before(start: date, programme: "Programme", *, abroad: bool = False, today: date | None = None) -> list[Step]:
     """Each step's latest day for a stage starting on ``start``, earliest first.
 
     With ``today``, a start more than a year before it or three years after it is refused.
     """
-    programme(programme_id)  # French error for an unknown identifier
     if today is not None:
         check_start(start, today)
-    raw = STEPS[programme_id](start, abroad)
+    raw = programme.deadline_steps(start, abroad)
     moved = [Step(s.step, last_working_day_on_or_before(s.latest), s.source) for s in raw]
     return sorted(moved, key=lambda s: s.latest)

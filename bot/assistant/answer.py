@@ -24,7 +24,7 @@ from knowledge.base import load
 from knowledge.figures import render
 from knowledge.search import Hit, Index
 from knowledge.text import fold
-from rules.programmes import programme as get_programme
+from rules.programmes import Programme
 from rules.sources import Source
 from rules.verdicts import summary, verdicts
 
@@ -125,8 +125,8 @@ def _parts(text: str) -> list[str]:
     return [p for p in pieces if len(p.split()) >= 3] or [text]
 
 
-def _office(programme_id: str) -> str:
-    contacts = get_programme(programme_id).contacts
+def _office(programme: Programme) -> str:
+    contacts = programme.contacts
     return f" ({contacts[0].email})" if contacts else ""
 
 
@@ -148,13 +148,13 @@ class _Draft:
 
 
 def _situation(
-    draft: _Draft, text: str, folded: str, programme: str, today: date, on: date, calc_id: str | None
+    draft: _Draft, text: str, folded: str, programme: Programme, today: date, on: date, calc_id: str | None
 ) -> None:
     """Verdicts of the rules when the student describes their case and asks whether it is allowed."""
     if not _ASKS_VERDICT.search(folded):
         return
     situation = situation_facts(text, find_dates(folded, today))
-    found = verdicts(situation, get_programme(programme), situation.start or on)
+    found = verdicts(situation, programme, situation.start or on)
     if not _STAGE_CONTEXT.search(folded):
         # "taux de TVA d'un auto-entrepreneur" is not a question about a stage's host or subject.
         found = [v for v in found if v.code not in _SUBJECT_CODES]
@@ -165,7 +165,7 @@ def _situation(
         draft.add(summary(found), [s for v in found for s in v.sources])
 
 
-def _knowledge(draft: _Draft, text: str, programme: str, on: date, hits: list[Hit], search: Index) -> None:
+def _knowledge(draft: _Draft, text: str, programme: Programme, on: date, hits: list[Hit], search: Index) -> None:
     """The knowledge base's answer in bands, then one more for each other part of the question."""
     best = hits[0] if hits else None
     used: set[str] = set()
@@ -182,13 +182,13 @@ def _knowledge(draft: _Draft, text: str, programme: str, on: date, hits: list[Hi
                 draft.suggestions = [h.entry.questions[0] for h in hits[1:3] if h.score >= LIKELY - 0.1]
     for part in _parts(text)[1:]:
         # A short part ("c'est payé ?") is read as being about the stage the message is about.
-        part_hits = search.search(part if len(part.split()) > 4 else f"{part} stage", programme=programme, limit=1)
+        part_hits = search.search(part if len(part.split()) > 4 else f"{part} stage", programme=programme.id, limit=1)
         if part_hits and part_hits[0].score >= LIKELY and part_hits[0].entry.id not in used:
             used.add(part_hits[0].entry.id)
             draft.add(render(part_hits[0].entry.answer, on), [part_hits[0].entry.source])
 
 
-def ask(question: str, programme: str, today: date, *, search_index: Index | None = None) -> Answer:
+def ask(question: str, programme: Programme, today: date, *, search_index: Index | None = None) -> Answer:
     """Answer a question for a student of ``programme`` on ``today``."""
     text = question.strip()[:MAX_QUESTION_CHARS]
     if not text:
@@ -205,7 +205,7 @@ def ask(question: str, programme: str, today: date, *, search_index: Index | Non
             draft.kind, draft.entry_id, draft.score = "calculator", calc.entry_id, 1.0
         draft.add(calc.text, list(calc.sources))
     search = search_index or index()
-    hits = search.search(text, programme=programme, limit=4)
+    hits = search.search(text, programme=programme.id, limit=4)
     nearest = [(h.entry.id, h.score) for h in hits[:3]]
     _knowledge(draft, text, programme, on, hits, search)
     if not draft.pieces:

@@ -16,7 +16,7 @@ from bot.parsing import MONTHS
 from knowledge.text import fold_plain
 from rules import deadlines, durations, gratification, quota, workstudy
 from rules.errors import RuleError
-from rules.programmes import programme as get_programme
+from rules.programmes import Programme
 from rules.sources import Source
 
 _MONTH_WORD = "|".join(sorted(MONTHS, key=len, reverse=True))
@@ -132,15 +132,15 @@ def _in_year(day: date, year: int) -> date:
         return day.replace(year=year, day=28)
 
 
-def route(folded: str, programme_id: str, today: date) -> CalcAnswer | None:
+def route(folded: str, programme: Programme, today: date) -> CalcAnswer | None:
     """A calculator's answer when the question carries what a calculator needs; None otherwise."""
     try:
-        return _route(folded, programme_id, today)
+        return _route(folded, programme, today)
     except RuleError as exc:
         return CalcAnswer("calc/erreur", str(exc), ())
 
 
-def _route(folded: str, programme_id: str, today: date) -> CalcAnswer | None:
+def _route(folded: str, programme: Programme, today: date) -> CalcAnswer | None:
     dates = find_dates(folded, today)
     if (age := _AGE.search(folded)) and _PAY_WORDS.search(folded) and _asks_for_pay(folded):
         contract = (
@@ -157,7 +157,7 @@ def _route(folded: str, programme_id: str, today: date) -> CalcAnswer | None:
         q = quota.max_interns(int(head.group(1)))
         return CalcAnswer("calc/stagiaires", render.quota_text(q), (quota.QUOTA_LAW,))
     if len(dates) >= 2 and _STAGE_WORDS.search(folded):
-        result = gratification.compute(dates[0], dates[1], programme=get_programme(programme_id))
+        result = gratification.compute(dates[0], dates[1], programme=programme)
         return CalcAnswer(
             "calc/gratification",
             render.gratification_text(result, region_id="metropole"),
@@ -165,7 +165,7 @@ def _route(folded: str, programme_id: str, today: date) -> CalcAnswer | None:
         )
     if len(dates) == 1 and _DEADLINE_WORDS.search(folded):
         abroad = bool(re.search(r"\betranger|abroad|international", folded))
-        steps = deadlines.steps_before(dates[0], programme_id, abroad=abroad)
+        steps = deadlines.steps_before(dates[0], programme, abroad=abroad)
         return CalcAnswer(
             "calc/echeance",
             render.steps_text(steps, start=dates[0], today=today),

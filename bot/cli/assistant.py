@@ -6,12 +6,13 @@ import sys
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, BinaryIO, TextIO
 
-from bot.cli.common import programme_id
+from bot.cli.common import programme_id, resolve_programme
 from bot.cli.parser import FrenchParser, add_lazy_parser, typed
 from bot.errors import EXIT_BAD_INPUT, EXIT_FAILURE, InputError
 
 if TYPE_CHECKING:
     from bot.settings import Settings
+    from rules.programmes import Programme
 
 # A JSON line holds a question and a programme: far less than this. Longer lines are not read whole.
 MAX_JSONL_LINE = 64 * 1024
@@ -73,7 +74,7 @@ def _json_line(line: str) -> dict[str, object]:
     return item if isinstance(item, dict) else {}
 
 
-def read_jsonl(stream: BinaryIO | TextIO, default_programme: str) -> Iterator[tuple[str, str]]:
+def read_jsonl(stream: BinaryIO | TextIO, default_programme: str) -> Iterator[tuple[str, "Programme"]]:
     """(question, programme) for each non-empty line; a French error names the first bad line."""
     from bot.parsing import read_question  # noqa: PLC0415
     from rules.programmes import programme  # noqa: PLC0415
@@ -97,7 +98,7 @@ def read_jsonl(stream: BinaryIO | TextIO, default_programme: str) -> Iterator[tu
         if not isinstance(question, str) or not isinstance(chosen, str):
             raise InputError(f'Ligne {number} illisible : attendu {{"question": "…", "programme": "…"}}.')
         try:
-            yield read_question(question), programme(chosen).id
+            yield read_question(question), programme(chosen)
         except (InputError, ValueError) as exc:
             raise InputError(f"Ligne {number} : {exc}") from None
 
@@ -115,15 +116,15 @@ def run_ask(args: argparse.Namespace, settings: "Settings") -> int:
         for question, chosen in read_jsonl(stream, settings.default_programme):
             answer = ask(question, chosen, now)
             print(json.dumps(answer.as_json(), ensure_ascii=False), flush=True)
-            log(question, chosen, answer)
+            log(question, chosen.id, answer)
         return 0
     if args.question is None:
         raise InputError("Posez une question entre guillemets, ou utilisez --jsonl.")
     question = read_question(args.question)
-    chosen = programme_id(args.programme, settings)
+    chosen = resolve_programme(args.programme, settings)
     answer = ask(question, chosen, now)
     emit(args, answer.as_json(), answer.as_text())
-    log(question, chosen, answer)
+    log(question, chosen.id, answer)
     return 0
 
 

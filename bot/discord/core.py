@@ -82,7 +82,7 @@ class Core:
     def answer(self, question: str, user_id: int, guild_id: int | None) -> tuple[Answer, int]:
         """The answer to a question, logged; returns the answer and its id (for the feedback buttons)."""
         programme_id = self.programme_for(user_id, guild_id)
-        answer = ask(question, programme_id, self.today())
+        answer = ask(question, programme(programme_id), self.today())
         log_question(self.store, question, programme_id, answer, "discord")
         cursor = self.store.db.execute(
             "INSERT INTO answers (at, channel, asker, programme, question, entry_id, score)"
