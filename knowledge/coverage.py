@@ -43,11 +43,10 @@ from importlib import resources
 from pathlib import Path
 
 from knowledge.base import KnowledgeBase, KnowledgeError, load
-from knowledge.check import GUIDES
 from knowledge.figures import render
 from knowledge.model import ALL, Entry
 from rules.programmes import programmes
-from rules.sources import GUIDE_ARTICLE
+from rules.sources import GUIDE_ARTICLE, GUIDES
 
 GUIDES_ENV = "STAGEBOT_GUIDES"
 # The programme each guide is the source of; the article's advice holds for every programme.
