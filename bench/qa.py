@@ -24,6 +24,8 @@ from bot.assistant.answer import ask
 from knowledge.base import load
 from knowledge.model import ALL
 from knowledge.search import Index
+from rules.programmes import Programme
+from rules.programmes import programme as profile_of
 from tests.knowledge.labelled import BLIND, DATA, LABELLED, TODAY, read_set, score
 
 
@@ -73,7 +75,7 @@ def held_out_engine(folds: int = 5, today: date = date(2026, 11, 23)) -> dict[st
         model = EntryModel.from_json(fit(reduced))
         for name, used in (("search alone", None), ("search + classifier", model)):
             for entry_id, phrasing, programme in asked:
-                got = ask(phrasing, programme, today, search_index=index, entry_model=used)
+                got = ask(phrasing, profile_of(programme), today, search_index=index, entry_model=used)
                 if not got.answered:
                     tally[name]["refused"] += 1
                 elif got.kind != "knowledge" or got.entry_id is None:
@@ -98,7 +100,7 @@ def main() -> None:
         print(f"labelled, former blind batch ({path.name}): {score(read_set(path), args.today).row()}")
     if args.failures:
         for case in labelled.failing:
-            got = ask(case.question, case.programme, TODAY)
+            got = ask(case.question, profile_of(case.programme), TODAY)
             status = "answered" if got.answered else "refused"
             print(f"  - [{case.programme}] {case.question} → {status} {got.entry_id} ({got.score:.2f})")
     if not args.no_held_out:
@@ -114,9 +116,9 @@ def main() -> None:
             print(f"held-out phrasings, whole engine ({name}, 5 folds): {row}")
     latencies: list[float] = []
 
-    def timed(question: str, programme: str, today: date):  # type: ignore[no-untyped-def]
+    def timed(question: str, profile: Programme, today: date):  # type: ignore[no-untyped-def]
         started = time.perf_counter()
-        answer = ask(question, programme, today)
+        answer = ask(question, profile, today)
         latencies.append((time.perf_counter() - started) * 1000)
         return answer
 
@@ -125,7 +127,7 @@ def main() -> None:
         print(f"blind ({path.name}): {result.row()}")
         if args.failures:
             for case in result.failing:
-                got = ask(case.question, case.programme, args.today)
+                got = ask(case.question, profile_of(case.programme), args.today)
                 status = "answered" if got.answered else "refused"
                 print(f"  - [{case.programme}] {case.question} → {status} {got.entry_id} ({got.score:.2f})")
     if latencies:

@@ -20,6 +20,7 @@ from functools import cache
 from typing import Any
 
 from bot import render
+from bot.citations import plain
 from bot.errors import InputError
 from bot.parsing import in_range, parse_date, parse_decimal, parse_int, read_date, read_one, read_period
 from knowledge.text import fold
@@ -27,7 +28,8 @@ from knowledge.timeline import notes as timeline_notes
 from knowledge.timeline import upcoming
 from rules import contracts, deadlines, durations, gratification, quota, workstudy
 from rules.calendar import MON_FRI, REGIONS, parse_weekdays
-from rules.programmes import programme, programmes
+from rules.programmes import Programme, programme, programmes
+from rules.sources import Source
 
 DISCORD_TEXT_MAX = 100  # Discord's limit on a description or a choice label
 
@@ -83,7 +85,7 @@ class Outcome:
     text: str
     json: dict[str, Any]
     result: Any  # the rules' typed result (GratificationResult, WorkStudyPay…)
-    sources: tuple[str, ...] = ()
+    sources: tuple[Source, ...] = ()
 
 
 Values = dict[str, Any]
@@ -181,15 +183,15 @@ def _day_within(text: str, first: date) -> date:
     return found if isinstance(found, date) else found.on_or_after(first)
 
 
-def _programme(values: Values, context: Context) -> str:
-    return str(values.get("programme") or context.programme)
+def _programme(values: Values, context: Context) -> Programme:
+    return programme(str(values.get("programme") or context.programme))
 
 
 # ---- the calculators -----------------------------------------------------------------------------
 def _gratification(values: Values, context: Context) -> Outcome:
     period = read_period(values["debut"], values["fin"], context.today)
     start, end = period.days
-    programme_id = _programme(values, context)
+    profile = _programme(values, context)
     result = gratification.compute(
         start,
         end,
@@ -199,9 +201,9 @@ def _gratification(values: Values, context: Context) -> Outcome:
         region_id=values["region"],
         days_off=[_day_within(text, start) for text in values["jours_off"] or []],
         rate=values["taux"],
-        programme=programme(programme_id),
+        programme=profile,
     )
-    payload = render.gratification_json(result, region_id=values["region"], programme_id=programme_id)
+    payload = render.gratification_json(result, region_id=values["region"], programme_id=profile.id)
     payload["notes"] = [*period.notes, *payload["notes"]]
     return Outcome(
         f"Gratification du {start:%d/%m/%Y} au {end:%d/%m/%Y}",
@@ -213,10 +215,10 @@ def _gratification(values: Values, context: Context) -> Outcome:
 
 
 def _dates(values: Values, context: Context) -> Outcome:
-    programme_id = _programme(values, context)
+    profile = _programme(values, context)
     since = parse_date(values["depuis"], context.today) if values["depuis"] else context.today
-    events = upcoming(programme_id, since)
-    undated = timeline_notes(programme_id)
+    events = upcoming(profile, since)
+    undated = timeline_notes(profile)
     payload = {
         "dates": [
             {
@@ -224,7 +226,7 @@ def _dates(values: Values, context: Context) -> Outcome:
                 "end": e.end.isoformat() if e.end else None,
                 "label": e.label,
                 "where": e.where,
-                "source": e.source,
+                "source": plain(e.source),
                 "when": e.when,
                 "exact": e.exact,
             }
@@ -232,7 +234,7 @@ def _dates(values: Values, context: Context) -> Outcome:
         ],
         "notes": list(undated),
     }
-    title = f"Dates clés — {programme(programme_id).name}"
+    title = f"Dates clés — {profile.name}"
     return Outcome(title, render.dates_text(events, undated), payload, events)
 
 

@@ -99,7 +99,7 @@ class Core:
     # ---- questions --------------------------------------------------------------------------
     def ask(self, question: str, programme_id: str, channel: str) -> Answer:
         """The answer to a question; logged for the officers when the base answered badly."""
-        answer = ask(question, programme_id, self.today())
+        answer = ask(question, programme(programme_id), self.today())
         self.log_question(question, programme_id, answer, channel)
         return answer
 

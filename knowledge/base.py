@@ -8,7 +8,8 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from knowledge.model import Entry, KnowledgeFile, Source
+from knowledge.model import Entry, KnowledgeFile
+from rules.sources import Source
 
 
 class KnowledgeError(ValueError):
@@ -48,7 +49,7 @@ def parse_file(name: str, text: str) -> list[Entry]:
                 Entry.model_validate(
                     {
                         "id": f"{spec.prefix}/{local_id}",
-                        "source": Source(document=str(document), section=str(section)),
+                        "source": Source(document=str(document), section=None if section is None else str(section)),
                         **data,
                     }
                 )

@@ -7,14 +7,7 @@ from importlib import resources
 from knowledge.base import KnowledgeError, load
 from knowledge.figures import render
 from knowledge.search import Index
-
-GUIDES = (
-    "000_66ecd3d8874ef3f3.txt",
-    "001_3d148830f515fa28.txt",
-    "002_1b58e6cf34c82c9d.txt",
-    "003_de9fb0c5e9cab43b.txt",
-    "004_05e47703f26282db.txt",
-)
+from rules.sources import GUIDES
 
 
 def golden() -> list[dict[str, str]]:

@@ -43,19 +43,14 @@ from importlib import resources
 from pathlib import Path
 
 from knowledge.base import KnowledgeBase, KnowledgeError, load
-from knowledge.check import GUIDES
 from knowledge.figures import render
 from knowledge.model import ALL, Entry
+from rules.programmes import programmes
+from rules.sources import GUIDE_ARTICLE, GUIDES
 
 GUIDES_ENV = "STAGEBOT_GUIDES"
 # The programme each guide is the source of; the article's advice holds for every programme.
-GUIDE_PROGRAMME = {
-    "000_66ecd3d8874ef3f3.txt": "paris1-miage",
-    "001_3d148830f515fa28.txt": "lille-l3",
-    "002_1b58e6cf34c82c9d.txt": "amu-miage",
-    "003_de9fb0c5e9cab43b.txt": "amu-allsh",
-    "004_05e47703f26282db.txt": ALL,
-}
+GUIDE_PROGRAMME = {p.guide: p.id for p in programmes().values()} | {GUIDE_ARTICLE: ALL}
 
 _MONTHS = (
     ("1", r"janv(?:ier)?"),

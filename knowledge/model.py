@@ -5,17 +5,11 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-PROGRAMME_IDS = ("paris1-miage", "lille-l3", "amu-miage", "amu-allsh")
+from rules.programmes import programmes
+from rules.sources import Source
+
 ALL = "all"
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*/[a-z0-9][a-z0-9-]*$")
-
-
-class Source(BaseModel):
-    """A guide file and its section, or a legal text."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-    document: str = Field(min_length=3)
-    section: str = Field(min_length=2)
 
 
 class Entry(BaseModel):
@@ -45,7 +39,7 @@ class Entry(BaseModel):
     @classmethod
     def _known_programmes(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         for programme in value:
-            if programme != ALL and programme not in PROGRAMME_IDS:
+            if programme != ALL and programme not in programmes():
                 raise ValueError(f"programme inconnu « {programme} »")
         return value
 

@@ -10,6 +10,7 @@ from functools import lru_cache
 import snowballstemmer
 
 from knowledge.vocabulary import vocabulary
+from rules.programmes import programmes
 
 _ELISION = re.compile(r"\b(?:l|d|j|qu|n|s|c|m|t|jusqu|lorsqu|puisqu)['’`´]")
 _NON_WORD = re.compile(r"[^a-z0-9]+")
@@ -45,9 +46,6 @@ def fold_plain(text: str) -> str:
     return fold(text).replace("'", " ").replace("\u2019", " ")
 
 
-# Words naming a programme or a level: they scope a question, they do not say what it is about.
-SCOPE_WORDS = frozenset({"l3", "miag", "lill", "allsh", "amu", "licenc"})
-
 _STEMMER = snowballstemmer.stemmer("french")
 
 
@@ -57,6 +55,11 @@ def stem(token: str) -> str:
     if token.isdigit() or len(token) < 4:
         return token
     return str(_STEMMER.stemWord(token))
+
+
+# Words naming a programme or a level (each profile's scope words, stemmed): they scope a question,
+# they do not say what it is about.
+SCOPE_WORDS = frozenset(stem(word) for profile in programmes().values() for word in profile.scope_words)
 
 
 @lru_cache(maxsize=1)

@@ -12,8 +12,11 @@ from dateutil.relativedelta import relativedelta
 
 from rules.calendar import fr_short_date
 from rules.errors import InvalidPeriod, UnknownValue
+from rules.sources import GUIDE_AMU_MIAGE, Source, source
 
-TABLE5 = "002_1b58e6cf34c82c9d.txt, §3.3.2, Tableau 5"
+TABLE5 = source(GUIDE_AMU_MIAGE, "§3.3.2, Tableau 5")
+VALIDATION_CALENDAR = source(GUIDE_AMU_MIAGE, "§3.3.1 Le calendrier de validation")
+TABLE5_NOTE23 = source(GUIDE_AMU_MIAGE, "§3.3.2, Tableau 5, note 23")
 CONTRACTS = ("apprentissage", "professionnalisation", "stage-alternance")
 
 
@@ -27,7 +30,7 @@ class Formation:
     dff: date
     duration_contract: str  # apprenticeship and professionalisation
     duration_stage: str  # stage en alternance (counted date to date, Tableau 5 note 22)
-    source: str
+    source: Source
 
 
 FORMATIONS: dict[str, Formation] = {
@@ -61,7 +64,7 @@ FORMATIONS: dict[str, Formation] = {
             date(2026, 9, 2),
             "1 an",
             "entre 6 mois et 1 an",
-            f"{TABLE5}, note 23",
+            TABLE5_NOTE23,
         ),
         # Tableau 5, column "M2 MIAGE 2025/2026".
         Formation(
@@ -100,7 +103,7 @@ class ContractWindow:
     end_latest: date
     duration: str
     notes: tuple[str, ...]
-    source: str
+    source: Source
 
 
 def formation(formation_id: str) -> Formation:

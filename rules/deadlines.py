@@ -4,15 +4,19 @@ Each step cites its guide; a latest day that falls on a weekend or a public holi
 the working day before, since offices neither sign nor process on those days.
 """
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from dateutil.relativedelta import relativedelta
 
 from rules.calendar import MON_FRI, MON_SAT, fr_short_date, public_holidays, shift_working_days
+from rules.contracts import TABLE5, VALIDATION_CALENDAR
 from rules.errors import InvalidPeriod
-from rules.programmes import GUIDE_AMU_ALLSH, GUIDE_AMU_MIAGE, GUIDE_LILLE, GUIDE_PARIS1, programme
+from rules.sources import GUIDE_AMU_ALLSH, GUIDE_AMU_MIAGE, GUIDE_LILLE, GUIDE_PARIS1, Source, source
+
+if TYPE_CHECKING:  # the profiles hold these steps: rules.programmes imports this module
+    from rules.programmes import Programme
 
 LILLE_SIGNATURE_WEEKS = 2  # 001_…txt, Convention de stage en France: "Délai 2 semaines minimum"
 LILLE_ABROAD_WEEKS = 4  # 001_…txt, Convention à l'international: "4 semaines avant… (délai incompressible)"
@@ -28,7 +32,7 @@ class Step:
 
     step: str
     latest: date
-    source: str
+    source: Source
 
 
 def last_working_day_on_or_before(day: date, region_id: str = "metropole") -> date:
@@ -39,7 +43,7 @@ def last_working_day_on_or_before(day: date, region_id: str = "metropole") -> da
     return day
 
 
-def _paris1(start: date, abroad: bool) -> list[Step]:
+def paris1_steps(start: date, abroad: bool) -> list[Step]:
     # The Paris 1 guide sets no delay in days: the process lives in the EPI; only the rule that
     # nothing starts without a signed convention is dated here, abroad or not.
     del abroad
@@ -47,57 +51,57 @@ def _paris1(start: date, abroad: bool) -> list[Step]:
         Step(
             "Convention signée par toutes les parties (aucun stage ne démarre sans convention « carrée »)",
             start - timedelta(days=1),
-            f"{GUIDE_PARIS1}, Difficultés",
+            source(GUIDE_PARIS1, "Difficultés"),
         ),
     ]
 
 
-def _lille(start: date, abroad: bool) -> list[Step]:
+def lille_steps(start: date, abroad: bool) -> list[Step]:
     if abroad:
         return [
             Step(
                 "Convention enregistrée sur Pstage (délai incompressible de 4 semaines pour l'étranger)",
                 start - timedelta(weeks=LILLE_ABROAD_WEEKS),
-                f"{GUIDE_LILLE}, Convention de stage à l'international",
+                source(GUIDE_LILLE, "Convention de stage à l'international"),
             ),
             Step(
                 "Inscription sur Ariane (ministère des Affaires étrangères) et attestations (sécurité sociale, "
                 "responsabilité civile, rapatriement)",
                 start - timedelta(days=1),
-                f"{GUIDE_LILLE}, Convention de stage à l'international",
+                source(GUIDE_LILLE, "Convention de stage à l'international"),
             ),
             Step(
                 "Convention signée impérativement avant le départ",
                 start - timedelta(days=1),
-                f"{GUIDE_LILLE}, Convention de stage à l'international",
+                source(GUIDE_LILLE, "Convention de stage à l'international"),
             ),
         ]
     return [
         Step(
             "Convention saisie sur Pstage et circuit de signatures lancé (2 semaines minimum pour les signatures)",
             start - timedelta(weeks=LILLE_SIGNATURE_WEEKS),
-            f"{GUIDE_LILLE}, Convention de stage en France",
+            source(GUIDE_LILLE, "Convention de stage en France"),
         ),
         Step(
             "Convention signée (étudiant, entreprise, responsable des stages, doyen) avant le départ",
             start - timedelta(days=1),
-            f"{GUIDE_LILLE}, Convention de stage en France",
+            source(GUIDE_LILLE, "Convention de stage en France"),
         ),
     ]
 
 
-def _allsh(start: date, abroad: bool) -> list[Step]:
+def allsh_steps(start: date, abroad: bool) -> list[Step]:
     steps = [
         Step(
             "Convention saisie dans Ipro avec l'accord du responsable pédagogique (traitement : 6 semaines "
             "en moyenne, rien n'est traité pendant les congés universitaires)",
             start - timedelta(weeks=ALLSH_PROCESSING_WEEKS),
-            f"{GUIDE_AMU_ALLSH}, IV.i Les délais",
+            source(GUIDE_AMU_ALLSH, "IV.i Les délais"),
         ),
         Step(
             "Convention signée par les trois parties avant le début du stage",
             start - timedelta(days=1),
-            f"{GUIDE_AMU_ALLSH}, IV. Etablir la convention de stage",
+            source(GUIDE_AMU_ALLSH, "IV. Etablir la convention de stage"),
         ),
     ]
     if abroad:
@@ -106,13 +110,13 @@ def _allsh(start: date, abroad: bool) -> list[Step]:
             Step(
                 "Inscription sur le portail de mobilité MoveOn (au minimum 1 mois avant le départ)",
                 start - relativedelta(months=ALLSH_MOVEON_MONTHS),
-                f"{GUIDE_AMU_ALLSH}, VII. Stage à l'étranger",
+                source(GUIDE_AMU_ALLSH, "VII. Stage à l'étranger"),
             ),
         )
     return steps
 
 
-def _amu_miage(start: date, abroad: bool) -> list[Step]:
+def amu_miage_steps(start: date, abroad: bool) -> list[Step]:
     validated = start - timedelta(days=AMU_START_AFTER_VALIDATION_DAYS)
     # "jours ouvrables": Monday to Saturday, public holidays excluded.
     sent = shift_working_days(validated, -AMU_VALIDATION_WORKING_DAYS, weekdays=MON_SAT)
@@ -121,27 +125,19 @@ def _amu_miage(start: date, abroad: bool) -> list[Step]:
             "Fiche de validation de mission envoyée au responsable de l'alternance (jusqu'à 10 jours "
             "ouvrables de traitement)",
             sent,
-            f"{GUIDE_AMU_MIAGE}, §3.3.3, Figure 14",
+            source(GUIDE_AMU_MIAGE, "§3.3.3, Figure 14"),
         ),
         Step(
             "Mission validée par le responsable de l'alternance (le contrat commence au moins une semaine après)",
             validated,
-            f"{GUIDE_AMU_MIAGE}, §3.3.2, Tableau 5",
+            TABLE5,
         ),
         Step(
             "Contrat ou convention d'alternance signé",
             start - timedelta(days=1),
-            f"{GUIDE_AMU_MIAGE}, §3.3.1 Le calendrier de validation",
+            VALIDATION_CALENDAR,
         ),
     ]
-
-
-STEPS: dict[str, Callable[[date, bool], list[Step]]] = {
-    "paris1-miage": _paris1,
-    "lille-l3": _lille,
-    "amu-allsh": _allsh,
-    "amu-miage": _amu_miage,
-}
 
 
 # A plan of the steps before a start makes sense for a stage that starts soon or started lately;
@@ -160,14 +156,13 @@ def check_start(start: date, today: date) -> None:
         )
 
 
-def steps_before(start: date, programme_id: str, *, abroad: bool = False, today: date | None = None) -> list[Step]:
+def steps_before(start: date, programme: "Programme", *, abroad: bool = False, today: date | None = None) -> list[Step]:
     """Each step's latest day for a stage starting on ``start``, earliest first.
 
     With ``today``, a start more than a year before it or three years after it is refused.
     """
-    programme(programme_id)  # French error for an unknown identifier
     if today is not None:
         check_start(start, today)
-    raw = STEPS[programme_id](start, abroad)
+    raw = programme.deadline_steps(start, abroad)
     moved = [Step(s.step, last_working_day_on_or_before(s.latest), s.source) for s in raw]
     return sorted(moved, key=lambda s: s.latest)

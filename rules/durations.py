@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from rules.errors import InvalidHours, UnknownValue
+from rules.sources import GUIDE_AMU_ALLSH, source
 
 HOURS_PER_DAY = Decimal(7)
 DAYS_PER_WEEK = Decimal(5)
@@ -24,10 +25,8 @@ HOURS_PER_UNIT: dict[str, Decimal] = {
     "months": HOURS_PER_DAY * DAYS_PER_MONTH,
 }
 
-SOURCES = (
-    "Code de l'éducation, art. D124-6 (7 h = 1 jour ; 22 jours = 1 mois)",
-    "003_de9fb0c5e9cab43b.txt, III.iii Durée du stage",
-)
+DAY_AND_MONTH_LAW = source("Code de l'éducation", "art. D124-6 (7 h = 1 jour ; 22 jours = 1 mois)")
+SOURCES = (DAY_AND_MONTH_LAW, source(GUIDE_AMU_ALLSH, "III.iii Durée du stage"))
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from rules.errors import InvalidHours, InvalidPeriod
 from rules.money import cents, fr_amount, fr_number
 from rules.programmes import Programme
 from rules.rates import gratification_rate, is_published
+from rules.sources import Source, source
 
 # D124-6: "chaque période au moins égale à sept heures de présence, consécutives ou non, est
 # considérée comme équivalente à un jour" and 22 days = 1 month; 2 months = 44 × 7 = 308 h.
@@ -34,11 +35,14 @@ MAX_HOURS_PER_DAY = Decimal(10)
 MAX_SPAN_DAYS = 731
 HOUR_QUANTUM = Decimal("0.01")
 
-SOURCES = (
-    "Code de l'éducation, art. L124-6 et D124-6 (seuil de 2 mois = 308 h ; 7 h = 1 jour ; 22 jours = 1 mois)",
-    "Code de la sécurité sociale, art. D242-2-1 (minimum = 15 % du plafond horaire de la sécurité sociale)",
-    "service-public.fr, fiche F32131 « Gratification minimale d'un stagiaire » et son simulateur",
+THRESHOLD_LAW = source(
+    "Code de l'éducation", "art. L124-6 et D124-6 (seuil de 2 mois = 308 h ; 7 h = 1 jour ; 22 jours = 1 mois)"
 )
+MINIMUM_LAW = source(
+    "Code de la sécurité sociale", "art. D242-2-1 (minimum = 15 % du plafond horaire de la sécurité sociale)"
+)
+SIMULATOR = source("service-public.fr", "fiche F32131 « Gratification minimale d'un stagiaire » et son simulateur")
+SOURCES = (THRESHOLD_LAW, MINIMUM_LAW, SIMULATOR)
 
 NOTES = (
     "Une fois obligatoire, la gratification est due dès la première heure de stage.",
@@ -78,7 +82,7 @@ class GratificationResult:
     rate_overridden: bool
     warnings: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
-    sources: tuple[str, ...] = field(default=SOURCES)
+    sources: tuple[Source, ...] = field(default=SOURCES)
 
     @property
     def hourly_rate(self) -> Decimal:
@@ -246,24 +250,30 @@ def _warnings(
             if end > last:
                 warnings.append(
                     f"La fin du stage ({fr_short_date(end)}) dépasse la date limite du programme "
-                    f"{programme.id} : {fr_short_date(last)} ({programme.last_day.source.cite()})."
+                    f"{programme.id} : {fr_short_date(last)} ({_ref(programme.last_day.source)})."
                 )
         if programme.minimum is not None and not programme.minimum.satisfied_by(start, end, float(hours)):
             warnings.append(
                 f"Durée inférieure au minimum du programme {programme.id} : {programme.minimum.label} "
-                f"({programme.minimum.source.cite()})."
+                f"({_ref(programme.minimum.source)})."
             )
         if programme.maximum is not None and programme.maximum.exceeded_by(start, end, float(hours)):
             warnings.append(
                 f"Durée supérieure au maximum du programme {programme.id} : {programme.maximum.label} "
-                f"({programme.maximum.source.cite()})."
+                f"({_ref(programme.maximum.source)})."
             )
         if programme.paid_always and not mandatory and programme.paid_always_source is not None:
             warnings.append(
                 f"Le programme {programme.id} n'accepte aucun stage non gratifié "
-                f"({programme.paid_always_source.cite()})."
+                f"({_ref(programme.paid_always_source)})."
             )
     return warnings
+
+
+def _ref(cited: Source) -> str:
+    """A programme's source inside a warning sentence, as the guide file and section (adapters show the
+    guide's title in its place: bot.citations.titles_in)."""
+    return f"{cited.document}, {cited.section}" if cited.section else cited.document
 
 
 def summary_fr(result: GratificationResult) -> str:

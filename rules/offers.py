@@ -20,6 +20,7 @@ from rules.gratification import MANDATORY_ABOVE_HOURS
 from rules.money import fr_amount
 from rules.programmes import Duration, Programme
 from rules.rates import MONTHLY_HOURS, gratification_rate
+from rules.sources import Source
 
 Kind = Literal["stage", "alternance", "emploi", "unknown"]
 PayUnit = Literal["hour", "month", "year", "legal"]
@@ -46,7 +47,7 @@ class Problem:
 
     code: str
     reason: str  # French, for the officers' review queue
-    source: str
+    source: Source
 
 
 def _hours(weeks: Decimal) -> Decimal:
@@ -96,7 +97,7 @@ def check(facts: OfferFacts, programme: Programme, on: date, *, must_pay: bool |
         if present and refusals:
             labels = ", ".join(r.label for r in refusals)
             wanted = f" ; attendu : {programme.accepted}" if code == "not_development" and programme.accepted else ""
-            problems.append(Problem(code, f"refusé par le programme : {labels}{wanted}", refusals[0].source.cite()))
+            problems.append(Problem(code, f"refusé par le programme : {labels}{wanted}", refusals[0].source))
     if paid and facts.pay is not None and facts.pay_unit in {"hour", "month"}:
         rate = gratification_rate(on)
         minimum = rate.value if facts.pay_unit == "hour" else (rate.value * MONTHLY_HOURS).quantize(Decimal("0.01"))
@@ -112,9 +113,7 @@ def check(facts: OfferFacts, programme: Programme, on: date, *, must_pay: bool |
             )
     bound = programme.offer_minimum or programme.minimum
     if bound is not None and too_short(facts, programme):
-        problems.append(
-            Problem("too_short", f"plus court que le minimum du programme ({bound.label})", bound.source.cite())
-        )
+        problems.append(Problem("too_short", f"plus court que le minimum du programme ({bound.label})", bound.source))
     return problems
 
 

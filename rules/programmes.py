@@ -1,9 +1,15 @@
-"""Programme profiles: each programme's duration bounds, window, refused subjects and contacts.
+"""Programme profiles: each programme's duration bounds, window, refused subjects, contacts, how a mail
+names it, the words that scope a question to it, its key dates and its deadline steps.
+
+Resolve a profile once where an identifier comes in (a setting, an option, a mail) and pass the
+``Programme`` down: every rule takes the profile, never the identifier.
 
 Every value comes from the programme's guide in ../shared/guides/ and cites its file and section.
 The profiles are validated by pydantic when first read.
 """
 
+import re
+from collections.abc import Callable
 from datetime import date
 from functools import cache
 from typing import Literal
@@ -11,25 +17,11 @@ from typing import Literal
 from dateutil.relativedelta import relativedelta
 from pydantic import BaseModel, ConfigDict, Field
 
+from rules import deadlines, keydates
+from rules.deadlines import Step
 from rules.errors import UnknownProgramme
-
-GUIDE_PARIS1 = "000_66ecd3d8874ef3f3.txt"
-GUIDE_LILLE = "001_3d148830f515fa28.txt"
-GUIDE_AMU_MIAGE = "002_1b58e6cf34c82c9d.txt"
-GUIDE_AMU_ALLSH = "003_de9fb0c5e9cab43b.txt"
-GUIDE_ARTICLE = "004_05e47703f26282db.txt"
-
-
-class Source(BaseModel):
-    """Where a figure comes from: a guide file and section, or a legal text."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-    document: str = Field(min_length=1)
-    section: str = Field(min_length=1)
-
-    def cite(self) -> str:
-        """``guide.txt, section``."""
-        return f"{self.document}, {self.section}"
+from rules.keydates import Event
+from rules.sources import GUIDE_AMU_ALLSH, GUIDE_AMU_MIAGE, GUIDE_LILLE, GUIDE_PARIS1, Source
 
 
 class Duration(BaseModel):
@@ -112,6 +104,32 @@ class Programme(BaseModel):
     # The minimum for a stage offered to the programme's students when it differs from `minimum`
     # (AMU MIAGE: `minimum` is the work-study stage's; a classic end-of-year stage has its own).
     offer_minimum: Duration | None = None
+    # How a mail names the programme: phrases matched as whole words in its folded text (accents off,
+    # apostrophes as spaces), and the sender domains of its students ("univ-lille.fr" and subdomains).
+    mentions: tuple[str, ...] = ()
+    sender_domains: tuple[str, ...] = ()
+    # A programme sharing its university's domain with another claims a mail from it only when named.
+    domain_needs_mention: bool = False
+    # When a mail names several programmes, the lowest rank wins (the more specific name first).
+    mention_rank: int = 0
+    # Words naming the programme or its level: they scope a question, they do not say what it is about.
+    scope_words: tuple[str, ...] = ()
+    key_dates: tuple[Event, ...] = ()
+    undated: tuple[str, ...] = ()  # what the guide leaves undated, said once under the key dates
+    deadline_steps: Callable[[date, bool], list[Step]]
+
+    def mentioned_in(self, folded: str) -> bool:
+        """Whether a folded text (knowledge.text.fold_plain) names this programme."""
+        return bool(self.mentions) and _whole_words(self.mentions).search(folded) is not None
+
+    def has_sender(self, domain: str) -> bool:
+        """Whether a sender's domain (lower case) is one of this programme's students'."""
+        return any(domain == own or domain.endswith("." + own) for own in self.sender_domains)
+
+
+@cache
+def _whole_words(phrases: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(r"\b(" + "|".join(phrases) + r")\b")
 
 
 def _p1(section: str) -> Source:
@@ -162,6 +180,13 @@ def _profiles() -> tuple[Programme, ...]:
                 ),
             ),
             channels=("proposition-emplois-et-stages", "propositions-stages-alternances"),
+            mentions=("paris ?1", "pantheon", "sorbonne", "univ-paris1"),
+            sender_domains=("univ-paris1.fr", "pantheonsorbonne.fr"),
+            mention_rank=2,
+            scope_words=("miage",),
+            key_dates=keydates.PARIS1_MIAGE,
+            undated=keydates.PARIS1_MIAGE_UNDATED,
+            deadline_steps=deadlines.paris1_steps,
         ),
         Programme(
             id="lille-l3",
@@ -219,6 +244,12 @@ def _profiles() -> tuple[Programme, ...]:
             ),
             paid_always=True,
             paid_always_source=_lille("Conditions : aucun stage non gratifié, sauf MEEF, SNEE et étranger"),
+            mentions=("lille", "univ-lille", "villeneuve d ascq"),
+            sender_domains=("univ-lille.fr",),
+            mention_rank=1,
+            scope_words=("l3", "lille", "licence", "miage"),
+            key_dates=keydates.LILLE_L3,
+            deadline_steps=deadlines.lille_steps,
         ),
         Programme(
             id="amu-miage",
@@ -252,6 +283,13 @@ def _profiles() -> tuple[Programme, ...]:
                 ),
             ),
             contacts=(),
+            mentions=("aix", "marseille", "amu", "univ-amu"),
+            sender_domains=("univ-amu.fr",),
+            mention_rank=4,
+            scope_words=("amu", "miage", "l3"),
+            key_dates=keydates.AMU_MIAGE,
+            undated=keydates.AMU_MIAGE_UNDATED,
+            deadline_steps=deadlines.amu_miage_steps,
         ),
         Programme(
             id="amu-allsh",
@@ -279,6 +317,13 @@ def _profiles() -> tuple[Programme, ...]:
                     source=_allsh("II. Le rôle des différents services"),
                 ),
             ),
+            mentions=("allsh", "lettres arts", "sciences humaines"),
+            sender_domains=("univ-amu.fr",),
+            domain_needs_mention=True,  # an AMU address is the MIAGE's unless the mail names ALLSH
+            mention_rank=3,
+            scope_words=("allsh", "amu", "licence"),
+            key_dates=keydates.AMU_ALLSH,
+            deadline_steps=deadlines.allsh_steps,
         ),
     )
 
@@ -287,6 +332,11 @@ def _profiles() -> tuple[Programme, ...]:
 def programmes() -> dict[str, Programme]:
     """All programme profiles by identifier (validated once)."""
     return {p.id: p for p in _profiles()}
+
+
+def by_mention_rank() -> tuple[Programme, ...]:
+    """The profiles in the order a mail's mentions are tried."""
+    return tuple(sorted(programmes().values(), key=lambda p: p.mention_rank))
 
 
 def programme(programme_id: str) -> Programme:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from rules.errors import UnknownValue
 from rules.money import fr_int
+from rules.sources import source
 
 SMALL_HOST_LIMIT = 20  # R124-10: "moins de vingt personnes"
 SMALL_HOST_MAX_TRAINEES = 3  # R124-10
@@ -16,10 +17,9 @@ MAX_TRAINEES_PER_TUTOR = 3  # R124-13
 MIN_HEADCOUNT = 1  # a host has at least one person to take a trainee in (the tutor)
 MAX_HEADCOUNT = 2_000_000  # beyond any French employer: a typo
 
-SOURCES = (
-    "Code de l'éducation, art. R124-10 (décret 2015-1359 du 26 octobre 2015)",
-    "Code de l'éducation, art. R124-13 (3 stagiaires au plus par tuteur)",
-)
+QUOTA_LAW = source("Code de l'éducation", "art. R124-10 (décret 2015-1359 du 26 octobre 2015)")
+TUTOR_LAW = source("Code de l'éducation", "art. R124-13 (3 stagiaires au plus par tuteur)")
+SOURCES = (QUOTA_LAW, TUTOR_LAW)
 
 
 @dataclass(frozen=True)

@@ -17,13 +17,14 @@ from rules.money import fr_amount, fr_number
 from rules.offers import WEEKS_PER_MONTH, OfferFacts, below, check, must_be_paid
 from rules.programmes import Programme
 from rules.rates import gratification_rate, is_published
+from rules.sources import Source, source
 from rules.working_time import BREAK_AFTER, MAX_DAILY, MAX_WEEKLY, MIN_BREAK, MIN_DAILY_REST
 
 WEEK_HOURS = Decimal(35)
 TENTH = Decimal("0.1")
-LAW_MAXIMUM = "Code de l'éducation, L124-5 (6 mois, 924 h par organisme et année d'enseignement)"
-LAW_THRESHOLD = "Code de l'éducation, L124-6 et D124-6 (gratification au-delà de 308 h)"
-WORKING_TIME = "Code de l'éducation L124-14 ; Code du travail L3121-18, L3121-20, L3121-16, L3131-1"
+LAW_MAXIMUM = source("Code de l'éducation", "L124-5 (6 mois, 924 h par organisme et année d'enseignement)")
+LAW_THRESHOLD = source("Code de l'éducation", "L124-6 et D124-6 (gratification au-delà de 308 h)")
+WORKING_TIME = source("Code de l'éducation L124-14 ; Code du travail L3121-18, L3121-20, L3121-16, L3131-1")
 
 
 @dataclass(frozen=True)
@@ -41,11 +42,11 @@ class Situation:
 
 @dataclass(frozen=True)
 class Verdict:
-    """One answer to "is it allowed?", with its source."""
+    """One answer to "is it allowed?", with its sources (the law and the figure's decree, or one guide)."""
 
     ok: bool
     text: str
-    source: str
+    sources: tuple[Source, ...]
     code: str  # what was checked: end_date, duration, maximum, gratification, daily, weekly, break, or an offer code
 
 
@@ -69,7 +70,7 @@ def verdicts(s: Situation, programme: Programme, on: date) -> list[Verdict]:
             Verdict(
                 ok,
                 f"{'Oui' if ok else 'Non'} pour la date de fin ({fr_short_date(s.end)}) : {programme.last_day.label}.",
-                programme.last_day.source.cite(),
+                (programme.last_day.source,),
                 code="end_date",
             )
         )
@@ -85,20 +86,20 @@ def verdicts(s: Situation, programme: Programme, on: date) -> list[Verdict]:
                     long_enough,
                     f"{'Oui' if long_enough else 'Non'} pour la durée ({fr_number(weeks.quantize(TENTH))} semaines, "
                     f"{fr_number(hours)} h) : {minimum.label}.",
-                    minimum.source.cite(),
+                    (minimum.source,),
                     code="duration",
                 )
             )
         maximum = programme.maximum
         if maximum is not None and maximum.unit == "months" and weeks > maximum.value * WEEKS_PER_MONTH:
-            out.append(Verdict(False, f"Non : {maximum.label}.", maximum.source.cite(), code="maximum"))
+            out.append(Verdict(False, f"Non : {maximum.label}.", (maximum.source,), code="maximum"))
         if hours > MAX_HOURS_PER_HOST_YEAR:
             out.append(
                 Verdict(
                     False,
                     f"Non : un stage ne peut pas dépasser 6 mois ({fr_number(MAX_HOURS_PER_HOST_YEAR)} h) dans le même "
                     "organisme et la même année d'enseignement.",
-                    LAW_MAXIMUM,
+                    (LAW_MAXIMUM,),
                     code="maximum",
                 )
             )
@@ -117,9 +118,9 @@ def verdicts(s: Situation, programme: Programme, on: date) -> list[Verdict]:
                     True,
                     f"Gratification obligatoire ({reason}) : au moins {fr_number(rate.value)} €/h, soit "
                     f"{fr_amount(month)} pour un mois de 22 jours de 7 h, due dès la première heure{note}.",
-                    programme.paid_always_source.cite()
+                    (programme.paid_always_source,)
                     if programme.paid_always and programme.paid_always_source
-                    else f"{LAW_THRESHOLD} ; {rate.source}",
+                    else (LAW_THRESHOLD, rate.source),
                     code="gratification",
                 )
             )
@@ -129,7 +130,7 @@ def verdicts(s: Situation, programme: Programme, on: date) -> list[Verdict]:
                     True,
                     f"Gratification non obligatoire : {fr_number(hours)} h ne dépassent pas 308 h (2 mois) ; "
                     "l'organisme peut en verser une.",
-                    LAW_THRESHOLD,
+                    (LAW_THRESHOLD,),
                     code="gratification",
                 )
             )
@@ -137,7 +138,7 @@ def verdicts(s: Situation, programme: Programme, on: date) -> list[Verdict]:
     for problem in problems:
         if problem.code == "too_short":
             continue  # said above, with the figures
-        out.append(Verdict(False, f"Non : {problem.reason}.", problem.source, code=problem.code))
+        out.append(Verdict(False, f"Non : {problem.reason}.", (problem.source,), code=problem.code))
     if (
         s.facts.kind == "stage"
         and s.facts.pay is not None
@@ -154,7 +155,7 @@ def verdicts(s: Situation, programme: Programme, on: date) -> list[Verdict]:
                 f"{'Oui' if ok else 'Non'} si le stage dépasse 2 mois (308 h), où la gratification est obligatoire : "
                 f"{fr_amount(s.facts.pay)} de l'heure {'atteint' if ok else 'est sous'} le minimum légal de "
                 f"{fr_number(rate.value)} €/h ; en dessous de 308 h, elle n'est pas obligatoire.",
-                f"{LAW_THRESHOLD} ; {rate.source}",
+                (LAW_THRESHOLD, rate.source),
                 code="gratification",
             )
         )
@@ -182,14 +183,16 @@ def _working_time(s: Situation) -> list[Verdict]:
     ):
         if value is not None:
             ok = value * 3600 <= Decimal(limit.total_seconds())
-            out.append(Verdict(ok, f"{'Oui' if ok else 'Non'} : {fr_number(value)} {what}.", WORKING_TIME, code=code))
+            out.append(
+                Verdict(ok, f"{'Oui' if ok else 'Non'} : {fr_number(value)} {what}.", (WORKING_TIME,), code=code)
+            )
     if s.continuous_hours is not None and s.continuous_hours * 3600 >= BREAK_AFTER.total_seconds():
         out.append(
             Verdict(
                 False,
                 f"Non : après 6 h de travail, une pause d'au moins {int(MIN_BREAK.total_seconds() // 60)} minutes est "
                 f"due ; et {int(MIN_DAILY_REST.total_seconds() // 3600)} h de repos entre deux journées.",
-                WORKING_TIME,
+                (WORKING_TIME,),
                 code="break",
             )
         )

@@ -18,6 +18,7 @@ from decimal import Decimal
 from rules.errors import UnknownValue
 from rules.money import cents
 from rules.rates import MONTHLY_HOURS, is_published, smic_hourly
+from rules.sources import GUIDE_AMU_MIAGE, Source, source
 
 MIN_AGE = 16  # apprenticeship from 16 (L6222-1); younger only by exception, not handled
 MAX_AGE = 99
@@ -39,12 +40,12 @@ PROFESSIONALISATION_GRID: dict[tuple[int, int], tuple[int, int]] = {
 FORMATION_CONTRACT_YEAR = {"l3i": 3, "m1": 1, "m2": 2}
 
 SOURCES_APPRENTISSAGE = (
-    "Code du travail, art. D6222-26 (grille de l'apprentissage)",
-    "002_1b58e6cf34c82c9d.txt, §4.2.1, Tableau 6",
+    source("Code du travail", "art. D6222-26 (grille de l'apprentissage)"),
+    source(GUIDE_AMU_MIAGE, "§4.2.1, Tableau 6"),
 )
 SOURCES_PRO = (
-    "Code du travail, art. D6325-14, D6325-15 et D6325-18 (contrat de professionnalisation)",
-    "002_1b58e6cf34c82c9d.txt, §4.2.2, Tableau 7",
+    source("Code du travail", "art. D6325-14, D6325-15 et D6325-18 (contrat de professionnalisation)"),
+    source(GUIDE_AMU_MIAGE, "§4.2.2, Tableau 7"),
 )
 
 
@@ -59,7 +60,7 @@ class WorkStudyPay:
     smic_hourly: Decimal
     monthly_gross: Decimal
     basis: str
-    sources: tuple[str, ...]
+    sources: tuple[Source, ...]
     warnings: tuple[str, ...]
 
 
@@ -125,6 +126,6 @@ def minimum_pay(contract: str, age: int, year: int, on: date, *, qualified: bool
         smic_hourly=smic.value,
         monthly_gross=monthly,
         basis=basis,
-        sources=(*sources, f"SMIC : {smic.source}"),
+        sources=(*sources, source(f"SMIC : {smic.source.document}", smic.source.section)),
         warnings=tuple(warnings),
     )

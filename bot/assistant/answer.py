@@ -17,14 +17,16 @@ from functools import cache
 from typing import Any, Literal
 
 from bot.assistant.intents import find_dates, route
-from bot.citations import cite, source_of, titles_in
+from bot.citations import as_json as source_json
+from bot.citations import cite, titles_in
 from bot.offers.extract import situation_facts
 from knowledge.base import load
 from knowledge.entry_model import EntryModel, digest, shipped
 from knowledge.figures import render
 from knowledge.search import Hit, Index
 from knowledge.text import fold
-from rules.programmes import programme as get_programme
+from rules.programmes import Programme
+from rules.sources import Source
 from rules.verdicts import summary, verdicts
 
 # Calibrated with bench/qa.py on held-out phrasings and out-of-scope questions (bench/README.md).
@@ -79,7 +81,7 @@ class Answer:
     answer: str
     entry_id: str | None
     score: float
-    sources: list[dict[str, str]] = field(default_factory=list)
+    sources: list[Source] = field(default_factory=list)
     suggestions: list[str] = field(default_factory=list)
     nearest: list[tuple[str, float]] = field(default_factory=list)  # entry ids and scores, best first
     kind: AnswerKind = "knowledge"
@@ -92,7 +94,7 @@ class Answer:
             "answer": self.answer,
             "entry_id": self.entry_id,
             "score": round(self.score, 3),
-            "sources": self.sources,
+            "sources": [source_json(s) for s in self.sources],
             "suggestions": self.suggestions,
             "kind": self.kind,
             "band": self.band,
@@ -154,12 +156,8 @@ def _parts(text: str) -> list[str]:
     return [p for p in pieces if len(p.split()) >= 3] or [text]
 
 
-def _source_of(hit: Hit) -> dict[str, str]:
-    return {"document": hit.entry.source.document, "section": hit.entry.source.section}
-
-
-def _office(programme_id: str) -> str:
-    contacts = get_programme(programme_id).contacts
+def _office(programme: Programme) -> str:
+    contacts = programme.contacts
     return f" ({contacts[0].email})" if contacts else ""
 
 
@@ -168,7 +166,7 @@ class _Draft:
     """The pieces of an answer as they are found, in the order they will be shown."""
 
     pieces: list[str] = field(default_factory=list)
-    sources: list[dict[str, str]] = field(default_factory=list)
+    sources: list[Source] = field(default_factory=list)
     kind: AnswerKind = "knowledge"
     entry_id: str | None = None
     score: float = 0.0
@@ -176,19 +174,19 @@ class _Draft:
     suggestions: list[str] = field(default_factory=list)
     opinion: str | None = None  # the entry the classifier read, when it was asked
 
-    def add(self, text: str, sources: list[dict[str, str]]) -> None:
+    def add(self, text: str, sources: list[Source]) -> None:
         self.pieces.append(text)
         self.sources.extend(sources)
 
 
 def _situation(
-    draft: _Draft, text: str, folded: str, programme: str, today: date, on: date, calc_id: str | None
+    draft: _Draft, text: str, folded: str, programme: Programme, today: date, on: date, calc_id: str | None
 ) -> None:
     """Verdicts of the rules when the student describes their case and asks whether it is allowed."""
     if not _ASKS_VERDICT.search(folded):
         return
     situation = situation_facts(text, find_dates(folded, today))
-    found = verdicts(situation, get_programme(programme), situation.start or on)
+    found = verdicts(situation, programme, situation.start or on)
     if not _STAGE_CONTEXT.search(folded):
         # "taux de TVA d'un auto-entrepreneur" is not a question about a stage's host or subject.
         found = [v for v in found if v.code not in _SUBJECT_CODES]
@@ -196,17 +194,17 @@ def _situation(
         found = [v for v in found if v.code != "gratification"]  # the calculator says it, month by month
     if found:
         draft.kind, draft.entry_id, draft.score = "verdict", "verdict/situation", 1.0
-        draft.add(summary(found), [source_of(v.source) for v in found])
+        draft.add(summary(found), [s for v in found for s in v.sources])
 
 
 def _knowledge(
-    draft: _Draft, text: str, programme: str, on: date, hits: list[Hit], search: Index, model: EntryModel | None
+    draft: _Draft, text: str, programme: Programme, on: date, hits: list[Hit], search: Index, model: EntryModel | None
 ) -> None:
     """The knowledge base's answer in bands, then one more for each other part of the question."""
     best = hits[0] if hits else None
     used: set[str] = set()
     alone = not draft.pieces
-    opinion = _opinion(text, programme, search, model) if alone and best is not None else None
+    opinion = _opinion(text, programme.id, search, model) if alone and best is not None else None
     draft.opinion = opinion
     agree = best is not None and opinion == best.entry.id
     if not alone:
@@ -218,7 +216,7 @@ def _knowledge(
         answer = best is not None and (best.score >= SURE or (agree and best.score >= AGREED))
     if best is not None and answer:
         used.add(best.entry.id)
-        draft.add(render(best.entry.answer, on), [_source_of(best)])
+        draft.add(render(best.entry.answer, on), [best.entry.source])
         if alone:
             draft.entry_id, draft.score = best.entry.id, best.score
             doubtful = best.score < SURE if opinion is None else not (agree and best.score >= LIKELY)
@@ -231,15 +229,15 @@ def _knowledge(
     _rest(draft, text, programme, on, used, search)
     for part in _parts(text)[1:]:
         # A short part ("c'est payé ?") is read as being about the stage the message is about.
-        part_hits = search.search(part if len(part.split()) > 4 else f"{part} stage", programme=programme, limit=1)
+        part_hits = search.search(part if len(part.split()) > 4 else f"{part} stage", programme=programme.id, limit=1)
         # A part answered alone, when the whole question found nothing, must be sure of itself.
         part_bar = LIKELY if draft.pieces else SURE
         if part_hits and part_hits[0].score >= part_bar and part_hits[0].entry.id not in used:
             used.add(part_hits[0].entry.id)
-            draft.add(render(part_hits[0].entry.answer, on), [_source_of(part_hits[0])])
+            draft.add(render(part_hits[0].entry.answer, on), [part_hits[0].entry.source])
 
 
-def _rest(draft: _Draft, text: str, programme: str, on: date, used: set[str], search: Index) -> None:
+def _rest(draft: _Draft, text: str, programme: Programme, on: date, used: set[str], search: Index) -> None:
     """What the answer so far leaves out: the question's words no entry used holds, searched again.
 
     "c quand la deadline pour déposer le rapport et les soutenances c'est quelle semaine" is answered by
@@ -248,19 +246,19 @@ def _rest(draft: _Draft, text: str, programme: str, on: date, used: set[str], se
     """
     if not used:
         return
-    query = search.query(text, programme)
+    query = search.query(text, programme.id)
     rest = query - frozenset().union(*(search.holds(entry_id) for entry_id in used))
     if len(rest) < REST_WORDS:
         return
-    hits = search.search_query(rest, programme=programme, limit=1)
+    hits = search.search_query(rest, programme=programme.id, limit=1)
     if hits and hits[0].entry.id not in used and hits[0].score >= REST_BAR:
         used.add(hits[0].entry.id)
-        draft.add(render(hits[0].entry.answer, on), [_source_of(hits[0])])
+        draft.add(render(hits[0].entry.answer, on), [hits[0].entry.source])
 
 
 def ask(
     question: str,
-    programme: str,
+    programme: Programme,
     today: date,
     *,
     search_index: Index | None = None,
@@ -284,10 +282,10 @@ def ask(
     if calc is not None:
         if not draft.pieces:
             draft.kind, draft.entry_id, draft.score = "calculator", calc.entry_id, 1.0
-        draft.add(calc.text, [{"document": d, "section": s} for d, s in calc.sources])
+        draft.add(calc.text, list(calc.sources))
     search = search_index or index()
     model = entry_model if search_index is not None else second_opinion()
-    hits = search.search(text, programme=programme, limit=4)
+    hits = search.search(text, programme=programme.id, limit=4)
     nearest = [(h.entry.id, h.score) for h in hits[:3]]
     _knowledge(draft, text, programme, on, hits, search, model)
     if not draft.pieces:
@@ -306,7 +304,7 @@ def ask(
     english = len(_ENGLISH.findall(folded)) >= 2 and not _FRENCH.search(folded)
     if english:
         draft.pieces.append(ENGLISH_NOTE)
-    unique_sources = list({(s["document"], s["section"]): s for s in draft.sources}.values())
+    unique_sources = list(dict.fromkeys(draft.sources))
     return Answer(
         True,
         "\n\n".join(draft.pieces),

@@ -12,12 +12,12 @@ from datetime import date
 from decimal import Decimal
 
 from bot import render
-from bot.citations import source_of
 from bot.parsing import MONTHS
 from knowledge.text import fold_plain
 from rules import deadlines, durations, gratification, quota, workstudy
 from rules.errors import RuleError
-from rules.programmes import programme as get_programme
+from rules.programmes import Programme
+from rules.sources import Source
 
 _MONTH_WORD = "|".join(sorted(MONTHS, key=len, reverse=True))
 _DATE = re.compile(
@@ -51,7 +51,7 @@ class CalcAnswer:
 
     entry_id: str
     text: str
-    sources: tuple[tuple[str, str], ...]
+    sources: tuple[Source, ...]
 
 
 _PAY_ASK = re.compile(r"\b(combien|cb|cmb|touche\w*|gagne\w*|salaire|pay\w*|remunere?\w*|smic|brut|net)\b")
@@ -132,19 +132,15 @@ def _in_year(day: date, year: int) -> date:
         return day.replace(year=year, day=28)
 
 
-def _src(pairs: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
-    return tuple((source["document"], source["section"]) for source in map(source_of, pairs))
-
-
-def route(folded: str, programme_id: str, today: date) -> CalcAnswer | None:
+def route(folded: str, programme: Programme, today: date) -> CalcAnswer | None:
     """A calculator's answer when the question carries what a calculator needs; None otherwise."""
     try:
-        return _route(folded, programme_id, today)
+        return _route(folded, programme, today)
     except RuleError as exc:
         return CalcAnswer("calc/erreur", str(exc), ())
 
 
-def _route(folded: str, programme_id: str, today: date) -> CalcAnswer | None:
+def _route(folded: str, programme: Programme, today: date) -> CalcAnswer | None:
     dates = find_dates(folded, today)
     if (age := _AGE.search(folded)) and _PAY_WORDS.search(folded) and _asks_for_pay(folded):
         contract = (
@@ -156,27 +152,27 @@ def _route(folded: str, programme_id: str, today: date) -> CalcAnswer | None:
         elif re.search(r"\bl3\w*\b|\b3e?m?e? annee\b|\btroisieme annee\b", folded):
             year = 3
         pay = workstudy.minimum_pay(contract, int(age.group(1)), year, today, qualified=True)
-        return CalcAnswer("calc/alternance-salaire", render.pay_text(pay), _src(pay.sources[:1]))
+        return CalcAnswer("calc/alternance-salaire", render.pay_text(pay), pay.sources[:1])
     if (head := _HEADCOUNT.search(folded)) and "stagiaire" in folded:
         q = quota.max_interns(int(head.group(1)))
-        return CalcAnswer("calc/stagiaires", render.quota_text(q), (("Code de l'éducation", "R124-10"),))
+        return CalcAnswer("calc/stagiaires", render.quota_text(q), (quota.QUOTA_LAW,))
     if len(dates) >= 2 and _STAGE_WORDS.search(folded):
-        result = gratification.compute(dates[0], dates[1], programme=get_programme(programme_id))
+        result = gratification.compute(dates[0], dates[1], programme=programme)
         return CalcAnswer(
             "calc/gratification",
             render.gratification_text(result, region_id="metropole"),
-            (("service-public.fr", "F32131"), ("Code de l'éducation", "L124-6, D124-6")),
+            (gratification.SIMULATOR, gratification.THRESHOLD_LAW),
         )
     if len(dates) == 1 and _DEADLINE_WORDS.search(folded):
         abroad = bool(re.search(r"\betranger|abroad|international", folded))
-        steps = deadlines.steps_before(dates[0], programme_id, abroad=abroad)
+        steps = deadlines.steps_before(dates[0], programme, abroad=abroad)
         return CalcAnswer(
             "calc/echeance",
             render.steps_text(steps, start=dates[0], today=today),
-            tuple((s.source.split(", ")[0], s.source.split(", ", 1)[-1]) for s in steps),
+            tuple(s.source for s in steps),
         )
     if not dates and (dur := _DURATION.search(folded)) and _asks_conversion(folded, UNITS[dur.group(2)]):
         value = Decimal(1) if dur.group(1) in {"un", "une"} else Decimal(dur.group(1).replace(",", "."))
         converted = durations.convert(value, UNITS[dur.group(2)])
-        return CalcAnswer("calc/duree", render.durations_text(converted), (("Code de l'éducation", "D124-6"),))
+        return CalcAnswer("calc/duree", render.durations_text(converted), (durations.DAY_AND_MONTH_LAW,))
     return None

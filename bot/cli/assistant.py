@@ -12,6 +12,7 @@ from bot.errors import EXIT_BAD_INPUT, EXIT_FAILURE, InputError
 
 if TYPE_CHECKING:
     from bot.settings import Settings
+    from rules.programmes import Programme
 
 # A JSON line holds a question and a programme: far less than this. Longer lines are not read whole.
 MAX_JSONL_LINE = 64 * 1024
@@ -73,7 +74,7 @@ def _json_line(line: str) -> dict[str, object]:
     return item if isinstance(item, dict) else {}
 
 
-def read_jsonl(stream: BinaryIO | TextIO, default_programme: str) -> Iterator[tuple[str, str]]:
+def read_jsonl(stream: BinaryIO | TextIO, default_programme: str) -> Iterator[tuple[str, "Programme"]]:
     """(question, programme) for each non-empty line; a French error names the first bad line."""
     from bot.parsing import read_question  # noqa: PLC0415
     from rules.programmes import programme  # noqa: PLC0415
@@ -97,7 +98,7 @@ def read_jsonl(stream: BinaryIO | TextIO, default_programme: str) -> Iterator[tu
         if not isinstance(question, str) or not isinstance(chosen, str):
             raise InputError(f'Ligne {number} illisible : attendu {{"question": "…", "programme": "…"}}.')
         try:
-            yield read_question(question), programme(chosen).id
+            yield read_question(question), programme(chosen)
         except (InputError, ValueError) as exc:
             raise InputError(f"Ligne {number} : {exc}") from None
 
@@ -112,7 +113,7 @@ def run_ask(args: argparse.Namespace, settings: "Settings") -> int:
         if args.jsonl:
             stream = getattr(sys.stdin, "buffer", sys.stdin)  # bytes: a line that is not UTF-8 is named, not fatal
             for question, chosen in read_jsonl(stream, settings.default_programme):
-                answer = service.ask(question, chosen, "cli")
+                answer = service.ask(question, chosen.id, "cli")
                 print(json.dumps(answer.as_json(), ensure_ascii=False), flush=True)
             return 0
         if args.question is None:

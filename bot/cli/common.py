@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from bot.core import Core
     from bot.settings import Settings
     from bot.store import Store
+    from rules.programmes import Programme
 
 # Their DEBUG logs can show protocol exchanges (AUTH lines, gateway payloads): never below INFO.
 CHATTY_LIBRARIES = (
@@ -93,8 +94,13 @@ def core(settings: "Settings", store: "Store | None" = None, *, tolerant: bool =
     )
 
 
-def programme_id(chosen: str | None, settings: "Settings") -> str:
+def resolve_programme(chosen: str | None, settings: "Settings") -> "Programme":
     """The programme asked for, else the configured one; a French error names the known ones."""
     from rules.programmes import programme  # noqa: PLC0415
 
-    return programme(chosen or settings.default_programme).id
+    return programme(chosen or settings.default_programme)
+
+
+def programme_id(chosen: str | None, settings: "Settings") -> str:
+    """The identifier of ``resolve_programme`` (what the settings and the question log store)."""
+    return resolve_programme(chosen, settings).id

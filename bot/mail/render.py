@@ -3,6 +3,7 @@
 
 from typing import Any
 
+from bot.citations import plain
 from bot.mail.triage import Decision
 from bot.offers.extract import Offer
 
@@ -30,7 +31,7 @@ def offer_text(name: str, offer: Offer) -> str:
     if offer.forward:
         return f"{head}\n  à publier dans #{offer.channel}"
     lines = [head, "  à ne pas publier sans l'avis d'un responsable :"]
-    lines += [f"  - {p.reason} [{p.source}]" for p in offer.problems]
+    lines += [f"  - {p.reason} [{plain(p.source)}]" for p in offer.problems]
     if offer.kind == "unknown":
         lines.append("  - type d'offre non reconnu (stage, alternance ou emploi)")
     return "\n".join(lines)

@@ -17,13 +17,8 @@ from bot.mail.message import Mail
 from bot.offers.extract import Offer, read_offer
 from bot.settings import MailSettings
 from knowledge.text import fold, fold_plain
+from rules.programmes import Programme, by_mention_rank, programme
 
-_PROGRAMME_MENTIONS = (
-    ("lille-l3", re.compile(r"\b(lille|univ-lille|villeneuve d ascq)\b")),
-    ("paris1-miage", re.compile(r"\b(paris ?1|pantheon|sorbonne|univ-paris1)\b")),
-    ("amu-allsh", re.compile(r"\b(allsh|lettres arts|sciences humaines)\b")),
-    ("amu-miage", re.compile(r"\b(aix|marseille|amu|univ-amu)\b")),
-)
 _QUESTION_SENTENCE = re.compile(
     r"\?|\b(combien|est ce que|quand|comment|quel|quelle|puis je|peut on|ai je|savoir si|est il)\b"
 )
@@ -77,26 +72,20 @@ class Decision:
         )
 
 
-_UNIVERSITY_DOMAINS = (
-    ("lille-l3", re.compile(r"(^|\.)univ-lille\.fr$")),
-    ("paris1-miage", re.compile(r"(^|\.)(univ-paris1|pantheonsorbonne)\.fr$")),
-    ("amu-miage", re.compile(r"(^|\.)univ-amu\.fr$")),  # AMU: ALLSH only when the mail says so
-)
-
-
-def detect_programme(text: str, default: str, sender: str = "") -> str:
+def detect_programme(text: str, default: Programme, sender: str = "") -> Programme:
     """The programme a mail is about: its sender's university (a student's address says where they
-    study, whatever city the stage is in), else the places and names it mentions, else the mailbox's."""
+    study, whatever city the stage is in), else the places and names it mentions, else the mailbox's.
+
+    Each profile says how it is named and which sender domains are its students' (rules/programmes.py)."""
     folded = fold_plain(text)
     domain = sender.rpartition("@")[2].lower()
-    for programme_id, pattern in _UNIVERSITY_DOMAINS:
-        if pattern.search(domain):
-            if programme_id == "amu-miage" and _PROGRAMME_MENTIONS[2][1].search(folded):
-                return "amu-allsh"
-            return programme_id
-    for programme_id, pattern in _PROGRAMME_MENTIONS:
-        if pattern.search(folded):
-            return programme_id
+    ranked = by_mention_rank()
+    for profile in ranked:
+        if profile.has_sender(domain) and (not profile.domain_needs_mention or profile.mentioned_in(folded)):
+            return profile
+    for profile in ranked:
+        if profile.mentioned_in(folded):
+            return profile
     return default
 
 
@@ -111,7 +100,7 @@ def may_send(answer: Answer, min_score: float) -> bool:
     )
 
 
-def best_answer(mail: Mail, programme: str, today: date, min_score: float = 0.0) -> Answer | None:
+def best_answer(mail: Mail, programme: Programme, today: date, min_score: float = 0.0) -> Answer | None:
     """The best answer that may be sent to the questions a mail asks, for ``programme``, or None."""
     sentences = [mail.subject] if mail.subject else []
     sentences += [s.strip() for s in re.split(r"(?<=[?.!])\s+|\n+", mail.body) if s.strip()]
@@ -140,8 +129,9 @@ def reply_text(answer: Answer, sender_name: str) -> str:
 def decide(mail: Mail, settings: MailSettings, default_programme: str, today: date) -> Decision:
     """Classify a mail and decide what to do with it."""
     result = classify(mail)
-    mailbox_programme = settings.programme or default_programme
-    programme = detect_programme(mail.text, mailbox_programme, mail.sender)
+    # Resolved once here: the mailbox's programme checks offers; the one the mail is about answers it.
+    mailbox = programme(settings.programme or default_programme)
+    about = detect_programme(mail.text, mailbox, mail.sender)
     routes: list[str] = list(settings.routing.get(result.category, []))
     if result.urgent:
         routes += settings.routing.get("urgent", [])
@@ -150,7 +140,7 @@ def decide(mail: Mail, settings: MailSettings, default_programme: str, today: da
     if result.category == "offer":
         offer = read_offer(
             mail.offer_text,
-            mailbox_programme,
+            mailbox.id,
             today,
             subject=mail.subject,
             sender=mail.sender,
@@ -169,7 +159,7 @@ def decide(mail: Mail, settings: MailSettings, default_programme: str, today: da
         no_reply = "mail lu incomplètement"
     else:
         # The programme the mail is about answers it: a Lille student gets Lille's rules.
-        answer = best_answer(mail, programme, today, settings.auto_reply_min_score)
+        answer = best_answer(mail, about, today, settings.auto_reply_min_score)
         if answer is None:
             no_reply = "la base ne répond pas avec assez de confiance"
         else:
@@ -184,7 +174,7 @@ def decide(mail: Mail, settings: MailSettings, default_programme: str, today: da
         auto_reply=auto_reply,
         reasons=tuple(reasons),
         offer=offer,
-        programme=programme,
+        programme=about.id,
         dates=tuple(find_dates(fold(mail.text), today)),
         answer=answer,
         no_reply_because=no_reply,

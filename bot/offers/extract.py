@@ -12,6 +12,7 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from bot.citations import plain
 from bot.parsing import MONTHS
 from knowledge.text import fold_plain, tokens
 from rules.offers import Kind, OfferFacts, Problem, check, days_to_weeks, months_to_weeks
@@ -158,7 +159,7 @@ class Offer:
             "remote": self.remote,
             "start": self.start,
             "contact": self.contact,
-            "problem_reasons": [{"code": p.code, "reason": p.reason, "source": p.source} for p in self.problems],
+            "problem_reasons": [{"code": p.code, "reason": p.reason, "source": plain(p.source)} for p in self.problems],
         }
 
 

@@ -6,8 +6,11 @@ import pytest
 
 from bot.assistant.answer import ask
 from knowledge.text import fold
+from rules.programmes import programme as get_programme
+from rules.sources import Source
 
 TODAY = date(2026, 11, 23)
+PARIS1 = get_programme("paris1-miage")
 
 
 @pytest.mark.parametrize(
@@ -46,7 +49,7 @@ TODAY = date(2026, 11, 23)
     ids=lambda v: v if isinstance(v, str) and len(v) > 12 else None,
 )
 def test_answers_carry_the_facts(programme: str, question: str, kind: str, facts: tuple[str, ...]) -> None:
-    answer = ask(question, programme, TODAY)
+    answer = ask(question, get_programme(programme), TODAY)
     assert answer.answered, answer.answer
     assert answer.kind == kind
     for fact in facts:
@@ -55,52 +58,52 @@ def test_answers_carry_the_facts(programme: str, question: str, kind: str, facts
 
 
 def test_a_verdict_cites_the_programme_guide() -> None:
-    answer = ask("mon stage finit le 15 septembre c'est ok ?", "paris1-miage", TODAY)
-    assert {"document": "000_66ecd3d8874ef3f3.txt", "section": "Modalités"} in answer.sources
+    answer = ask("mon stage finit le 15 septembre c'est ok ?", PARIS1, TODAY)
+    assert Source(document="000_66ecd3d8874ef3f3.txt", section="Modalités") in answer.sources
 
 
 def test_dates_without_a_year_are_their_next_occurrence() -> None:
     # In November, "du 1er juin au 28 août" is next summer (issue 11, point 3), and the answer says which year.
-    answer = ask("stage du 1er juin au 28 aout combien je touche", "paris1-miage", TODAY)
+    answer = ask("stage du 1er juin au 28 aout combien je touche", PARIS1, TODAY)
     assert "2027" in answer.answer
     # A year written once holds for both ends of the range.
-    answer = ask("stage du 29 juin au 28 aout 2026 c'est gratifié ?", "paris1-miage", TODAY)
+    answer = ask("stage du 29 juin au 28 aout 2026 c'est gratifié ?", PARIS1, TODAY)
     assert answer.answered and "29 juin 2026" in answer.answer
 
 
 def test_refusal_names_the_office_and_nearest_questions() -> None:
-    answer = ask("quel est le meilleur film de l'annee", "paris1-miage", TODAY)
+    answer = ask("quel est le meilleur film de l'annee", PARIS1, TODAY)
     assert not answer.answered and answer.kind == "refusal"
     assert "miagestages@univ-paris1.fr" in answer.answer
 
 
 def test_one_generic_word_is_not_enough() -> None:
-    assert not ask("quel temps fait il a lille", "lille-l3", TODAY).answered
+    assert not ask("quel temps fait il a lille", get_programme("lille-l3"), TODAY).answered
 
 
 def test_a_calculator_error_is_an_input_error_never_an_answer() -> None:
-    answer = ask("stage du 30 fevrier 2027 au 3 mars 2027 gratifié ?", "paris1-miage", TODAY)
+    answer = ask("stage du 30 fevrier 2027 au 3 mars 2027 gratifié ?", PARIS1, TODAY)
     assert answer.kind in {"input_error", "knowledge", "verdict", "refusal"}
-    answer = ask("stage du 10 juin 2027 au 1 juin 2027 combien", "paris1-miage", TODAY)
+    answer = ask("stage du 10 juin 2027 au 1 juin 2027 combien", PARIS1, TODAY)
     assert not answer.answered and answer.kind == "input_error"
 
 
 def test_a_subject_verdict_needs_a_stage_context() -> None:
-    answer = ask("quel taux de TVA je mets sur mes factures d'auto-entrepreneur ?", "paris1-miage", TODAY)
+    answer = ask("quel taux de TVA je mets sur mes factures d'auto-entrepreneur ?", PARIS1, TODAY)
     assert answer.kind != "verdict"
 
 
 def test_huge_questions_are_read_up_to_a_cap() -> None:
-    answer = ask("stage " * 200_000, "paris1-miage", TODAY)
+    answer = ask("stage " * 200_000, PARIS1, TODAY)
     assert answer.kind in {"knowledge", "refusal"}
 
 
 def test_text_for_people_cites_titles_and_one_source_line() -> None:
     # Issue 11, point 7 (one source line) and issue 13 (a guide by its title, never its file name).
-    text = ask("stage du 1er juin au 28 aout 2027 combien je touche", "paris1-miage", TODAY).as_text()
+    text = ask("stage du 1er juin au 28 aout 2027 combien je touche", PARIS1, TODAY).as_text()
     assert text.count("Source") == 1
     assert ".txt" not in text
-    text = ask("c koi la duree min du stage", "paris1-miage", TODAY).as_text()
+    text = ask("c koi la duree min du stage", PARIS1, TODAY).as_text()
     assert "Guide du stage de L3 MIAGE" in text and ".txt" not in text
 
 
@@ -125,6 +128,6 @@ def test_situation_reads_only_the_stage(text: str, weeks: int | None, end: date 
 
 def test_what_the_first_entry_leaves_out_is_answered_too() -> None:
     # "combien de l'heure" finds the rate; "négocier" is left and finds the advice on negotiating.
-    answer = ask("la gratif minimum c combien de l'heure ? et on peut negocier au dessus ?", "paris1-miage", TODAY)
+    answer = ask("la gratif minimum c combien de l'heure ? et on peut negocier au dessus ?", PARIS1, TODAY)
     assert answer.answered
     assert "4,5" in answer.answer and "négoci" in answer.answer.lower(), answer.answer

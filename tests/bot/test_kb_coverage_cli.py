@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from knowledge.check import GUIDES
+from rules.sources import GUIDES
 from tests.bot.test_cli import _no_config, run  # noqa: F401 - the command-line runner and its autouse fixture
 
 

@@ -16,6 +16,7 @@ from typing import Literal
 
 from bot.assistant.answer import Answer, ask
 from knowledge.text import fold
+from rules.programmes import programme as get_programme
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "questions.txt"
 BLIND = Path(__file__).resolve().parents[1] / "data" / "blind"
@@ -102,7 +103,7 @@ def score(all_cases: list[Case], today: date = TODAY, asker: Callable[..., Answe
     outside: Counter[str] = Counter()
     failing = []
     for case in all_cases:
-        result = grade(case, asker(case.question, case.programme, today))
+        result = grade(case, asker(case.question, get_programme(case.programme), today))
         (outside if case.out_of_scope else inside)[result] += 1
         if result != ("refused" if case.out_of_scope else "right"):
             failing.append(case)

@@ -9,10 +9,13 @@ from bot.assistant.answer import AGREED, LIKELY, SURE, ask
 from knowledge.base import load
 from knowledge.entry_model import MODEL_PATH, EntryModel, digest, features, shipped
 from knowledge.entry_model import load as load_model
-from knowledge.model import Entry, Source
+from knowledge.model import Entry
 from knowledge.search import Index
+from rules.programmes import programme
+from rules.sources import Source
 
 TODAY = date(2026, 11, 23)
+PARIS1 = programme("paris1-miage")
 
 
 def test_the_shipped_model_was_trained_from_the_packaged_base() -> None:
@@ -118,16 +121,16 @@ def test_an_agreed_match_is_answered_below_the_bar_and_a_disagreement_is_only_su
     monkeypatch.setattr(engine, "AGREED", score - 0.01)
     monkeypatch.setattr(engine, "LIKELY", score + 0.01)
     monkeypatch.setattr(engine, "SURE", score + 0.02)
-    agreed = ask(question, "paris1-miage", TODAY, search_index=index, entry_model=model)
+    agreed = ask(question, PARIS1, TODAY, search_index=index, entry_model=model)
     assert agreed.answered and agreed.entry_id == "loi/rapport" and agreed.band == "likely"
     assert "19 juin" in agreed.answer
-    alone = ask(question, "paris1-miage", TODAY, search_index=index)  # the search alone refuses it
+    alone = ask(question, PARIS1, TODAY, search_index=index)  # the search alone refuses it
     assert not alone.answered
 
     disagreeing = EntryModel.from_json({**fit(BASE), "intercepts": [0.0, 50.0, 0.0]})  # reads "soutenance"
     monkeypatch.setattr(engine, "AGREED", score - 0.02)
     monkeypatch.setattr(engine, "LIKELY", score - 0.01)
-    refused = ask(question, "paris1-miage", TODAY, search_index=index, entry_model=disagreeing)
+    refused = ask(question, PARIS1, TODAY, search_index=index, entry_model=disagreeing)
     assert not refused.answered
     assert "quand a lieu la soutenance" in refused.suggestions
 

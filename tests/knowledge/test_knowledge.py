@@ -4,6 +4,7 @@ from datetime import date
 
 import pytest
 
+from bot.citations import cite
 from knowledge.base import KnowledgeError, load, load_from
 from knowledge.check import check
 from knowledge.figures import render
@@ -38,6 +39,17 @@ def test_bad_file_is_reported_with_its_name() -> None:
     )
     with pytest.raises(KnowledgeError, match=r"bad\.toml"):
         load_from([("bad.toml", text)])
+
+
+def test_an_entry_without_a_section_is_cited_by_its_document_alone() -> None:
+    # Issue 12, point 5: the section used to be the literal string "None".
+    text = (
+        'prefix = "x"\ndocument = "Code de l\'éducation, art. L124-6"\nprogrammes = ["all"]\n[[entry]]\nid = "a"\n'
+        'questions = ["q1", "q2"]\nanswer = "une réponse assez longue"\n'
+    )
+    (entry,) = load_from([("x.toml", text)]).entries
+    assert entry.source.section is None
+    assert cite(entry.source) == "Code de l'éducation, art. L124-6"
 
 
 def test_normalisation_folds_slang_and_accents() -> None:

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from bot.citations import cite
 from bot.mail import outgoing
 from bot.mail.headers import clean, decode_text, normalise, sender, valid_address
+from rules.sources import Source
 
 
 @pytest.mark.parametrize(
@@ -88,11 +89,11 @@ def test_a_forward_keeps_the_original_byte_for_byte() -> None:
 @pytest.mark.parametrize(
     ("source", "text"),
     [
-        ({"document": "003_de9fb0c5e9cab43b.txt", "section": "Gratification"}, "Guide de la convention de stage"),
-        ({"document": "Code de l'éducation, art. L124-6", "section": "None"}, "Code de l'éducation, art. L124-6"),
-        ({"document": "see 001_3d148830f515fa28.txt", "section": "Dates"}, "see guide de la formation, Dates"),
+        (Source(document="003_de9fb0c5e9cab43b.txt", section="Gratification"), "Guide de la convention de stage"),
+        (Source(document="Code de l'éducation, art. L124-6"), "Code de l'éducation, art. L124-6"),
+        (Source(document="see 001_3d148830f515fa28.txt", section="Dates"), "see guide de la formation, Dates"),
     ],
 )
-def test_sources_are_cited_by_title_never_by_file_name(source: dict[str, str], text: str) -> None:
+def test_sources_are_cited_by_title_never_by_file_name(source: Source, text: str) -> None:
     cited = cite(source)
     assert cited.startswith(text) and ".txt" not in cited and "None" not in cited

@@ -7,6 +7,7 @@ import pytest
 
 from rules import contracts, deadlines, durations, quota
 from rules.errors import InvalidPeriod, UnknownProgramme, UnknownValue
+from rules.programmes import programme
 from rules.working_time import WorkDay, check_average, check_week
 
 
@@ -58,35 +59,35 @@ def test_other_year_from_ddf_dff() -> None:
 
 def test_lille_signatures_two_weeks_four_abroad() -> None:
     # 001_…txt: "Délai 2 semaines minimum pour les signatures"; abroad "4 semaines avant".
-    france = deadlines.steps_before(date(2026, 4, 13), "lille-l3")
+    france = deadlines.steps_before(date(2026, 4, 13), programme("lille-l3"))
     assert france[0].latest == date(2026, 3, 30)
-    abroad = deadlines.steps_before(date(2026, 4, 13), "lille-l3", abroad=True)
+    abroad = deadlines.steps_before(date(2026, 4, 13), programme("lille-l3"), abroad=True)
     assert abroad[0].latest == date(2026, 3, 16)
     assert all(s.latest.weekday() < 5 for s in abroad)
 
 
 def test_allsh_six_weeks_and_moveon_one_month() -> None:
-    steps = deadlines.steps_before(date(2026, 6, 15), "amu-allsh", abroad=True)
-    by_source = {s.source.split(", ", 1)[1]: s.latest for s in steps}
+    steps = deadlines.steps_before(date(2026, 6, 15), programme("amu-allsh"), abroad=True)
+    by_source = {s.source.section: s.latest for s in steps}
     assert by_source["IV.i Les délais"] == date(2026, 5, 4)
     assert by_source["VII. Stage à l'étranger"] == date(2026, 5, 15)
 
 
 def test_amu_miage_validation_in_jours_ouvrables() -> None:
-    steps = deadlines.steps_before(date(2026, 9, 14), "amu-miage")
+    steps = deadlines.steps_before(date(2026, 9, 14), programme("amu-miage"))
     # Validated one week before (7 Sept); sent 10 jours ouvrables (Mon–Sat) before: 26 August.
     assert [s.latest for s in steps] == [date(2026, 8, 26), date(2026, 9, 7), date(2026, 9, 11)]
 
 
 def test_latest_day_moves_back_from_weekend_and_holiday() -> None:
     # Start Tuesday 2026-05-26: the day before is Whit Monday, so the convention is due Friday 22 May.
-    steps = deadlines.steps_before(date(2026, 5, 26), "paris1-miage")
+    steps = deadlines.steps_before(date(2026, 5, 26), programme("paris1-miage"))
     assert steps[-1].latest == date(2026, 5, 22)
 
 
 def test_unknown_programme() -> None:
     with pytest.raises(UnknownProgramme):
-        deadlines.steps_before(date(2026, 5, 26), "sorbonne")
+        deadlines.steps_before(date(2026, 5, 26), programme("sorbonne"))
 
 
 @pytest.mark.parametrize(("headcount", "expected"), [(1, 3), (19, 3), (20, 3), (21, 4), (45, 7), (100, 15), (101, 16)])
@@ -126,9 +127,9 @@ def test_deadlines_refuse_a_start_far_from_today(start: date, refused: bool) -> 
     today = date(2026, 11, 22)
     if refused:
         with pytest.raises(InvalidPeriod, match="vérifiez l'année"):
-            deadlines.steps_before(start, "lille-l3", today=today)
+            deadlines.steps_before(start, programme("lille-l3"), today=today)
     else:
-        assert deadlines.steps_before(start, "lille-l3", today=today)
+        assert deadlines.steps_before(start, programme("lille-l3"), today=today)
 
 
 @pytest.mark.parametrize(
