@@ -219,7 +219,8 @@ def _knowledge(
         draft.add(render(best.entry.answer, on), [best.entry.source])
         if alone:
             draft.entry_id, draft.score = best.entry.id, best.score
-            doubtful = best.score < SURE if opinion is None else not (agree and best.score >= LIKELY)
+            # Sure (what the mailbox may send unasked) needs the sure score and no contrary reading.
+            doubtful = best.score < SURE or (opinion is not None and not agree)
             if doubtful:
                 draft.band = "likely"
                 others = [h.entry for h in hits[1:3] if h.score >= LIKELY - 0.1]
