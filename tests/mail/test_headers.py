@@ -1,10 +1,9 @@
 """Header values read safely and written safely (bot/mail/headers.py, bot/mail/outgoing.py, bot/citations.py)."""
 
 from email import message_from_bytes, policy
-from email.header import decode_header, make_header
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from bot.citations import cite
@@ -59,14 +58,18 @@ def test_header_text_is_decoded_strictly_and_cleaned(raw: str, text: str, proble
 
 
 @given(st.text(max_size=300))
+@example("0¡¡¡¡𐀀 0) 0¡¡𐀀𐀀")  # folded right after a plain word, before an encoded word
 def test_any_subject_is_written_on_clean_folded_ascii_lines(text: str) -> None:
     line = outgoing.fold("Subject", outgoing.unstructured(text))
     assert line.isascii() and line.endswith(b"\r\n")
     lines = line[:-2].split(b"\r\n")
     assert all(len(x) <= 998 for x in lines) and all(x.startswith(b" ") for x in lines[1:])
     assert b"\r" not in line[:-2].replace(b"\r\n ", b"") and b"\n" not in line[:-2].replace(b"\r\n ", b"")
-    parsed = message_from_bytes(line + b"\r\n", policy=policy.compat32)["Subject"] or ""
-    assert str(make_header(decode_header(parsed))) == clean(text, 2000)
+    # Read back by an RFC 2047 decoder: the space between a plain word and an encoded word is kept.
+    # (The legacy compat32 decode_header drops it when the line is folded right after the plain word:
+    # "=?…?= 0)\r\n =?…?=" reads "…0)0…"; hypothesis found that on 2026-11-23.)
+    parsed = message_from_bytes(line + b"\r\n", policy=policy.default)["Subject"] or ""
+    assert str(parsed) == clean(text, 2000)
 
 
 def test_a_forward_keeps_the_original_byte_for_byte() -> None:
