@@ -167,12 +167,12 @@ def _ask_backlog(error: Exception) -> str | None:
 def run_mail_status(args: argparse.Namespace, settings: "Settings") -> int:
     """``stagebot mail status``: the mailbox's state for officers."""
     from bot.mail import render  # noqa: PLC0415
-    from bot.mail.service import status  # noqa: PLC0415
+    from bot.mail.records import mailbox_status  # noqa: PLC0415
     from bot.store import Store  # noqa: PLC0415
 
     store = Store(settings.database)
     try:
-        found = status(store, limit=args.limit)
+        found = mailbox_status(store, limit=args.limit)
     finally:
         store.close()
     if args.json:

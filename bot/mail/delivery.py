@@ -24,29 +24,17 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from enum import StrEnum
-from typing import Any
 
+from bot.mail.records import ActionRecord, DeliveryRecord, Records
 from bot.mail.smtp import Outbox, Outcome, Verdict
+from bot.mail.states import ActionKind, ActionStatus, DeliveryStatus
 from bot.settings import MailSettings
-from bot.store import Store
 
 log = logging.getLogger("stagebot.mail")
 
+Delivery = DeliveryStatus  # the name this module gave it first
 
-class Delivery(StrEnum):
-    """Status of one recipient of one mail StageBot sends."""
-
-    PENDING = "pending"
-    SENDING = "sending"
-    DEFERRED = "deferred"
-    DONE = "done"
-    FAILED = "failed"
-    UNCERTAIN = "uncertain"
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+INTERRUPTED = "envoi interrompu : la réponse est peut-être partie, non renvoyée"
 
 
 @dataclass
@@ -64,18 +52,21 @@ class Postman:
 
     def __init__(
         self,
-        store: Store,
+        records: Records,
         outbox: Outbox,
         settings: MailSettings,
-        audit: Callable[[int | None, str, str], None],
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self.store = store
+        self.records = records
+        self.store = records.store
         self.outbox = outbox
         self.settings = settings
-        self.audit = audit
         self.clock = clock
         self.tally = Tally()
+
+    def audit(self, mail_id: int | None, action: str, detail: str) -> None:
+        """One line of the audit log."""
+        self.records.audit.add(mail_id, action, detail)
 
     def delay(self, attempts: int) -> float:
         """Seconds before attempt ``attempts + 1``: the first delay doubled at each attempt, capped."""
@@ -83,59 +74,47 @@ class Postman:
         return float(min(s.smtp_retry_seconds * 2 ** max(attempts - 1, 0), s.smtp_retry_max_seconds))
 
     # ---- the first attempt, while the mail is worked ------------------------------------------
-    def prepare(self, action: Any, recipients: Sequence[str]) -> list[str]:
+    def prepare(self, action: ActionRecord, recipients: Sequence[str]) -> list[str]:
         """Record the recipients (once) and mark those still to do as sending; returns them."""
-        with self.store.transaction() as db:
-            return self.prepare_in(db, action, recipients)
+        with self.store.transaction():
+            return self.prepare_in(action, recipients)
 
-    def prepare_in(self, db: Any, action: Any, recipients: Sequence[str]) -> list[str]:
+    def prepare_in(self, action: ActionRecord, recipients: Sequence[str]) -> list[str]:
         """``prepare`` inside the caller's transaction."""
-        now = self.clock()
-        for recipient in recipients:
-            db.execute(
-                "INSERT OR IGNORE INTO deliveries (action_id, recipient, status, first_at, updated_at)"
-                " VALUES (?, ?, 'pending', ?, ?)",
-                (action["id"], recipient, now, _now()),
-            )
-        rows = db.execute(
-            "SELECT recipient FROM deliveries WHERE action_id = ? AND status IN ('pending', 'sending') ORDER BY id",
-            (action["id"],),
-        ).fetchall()
-        db.execute(
-            "UPDATE deliveries SET status = 'sending', updated_at = ? WHERE action_id = ? AND status = 'pending'",
-            (_now(), action["id"]),
-        )
-        db.execute("UPDATE actions SET status = 'sending', updated_at = ? WHERE id = ?", (_now(), action["id"]))
-        return [r["recipient"] for r in rows]
+        deliveries = self.records.deliveries
+        deliveries.add(action.id, recipients, self.clock())
+        todo = deliveries.to_send(action.id)
+        deliveries.start(action.id)
+        self.records.actions.set_status(action.id, ActionStatus.SENDING)
+        return todo
 
-    async def send(self, action: Any, sender: str, recipients: Sequence[str], data: bytes) -> str:
+    async def send(self, action: ActionRecord, sender: str, recipients: Sequence[str], data: bytes) -> ActionStatus:
         """One attempt for these recipients; returns the action's new status."""
         if not recipients:
-            return self.settle(action["id"])
+            return self.settle(action.id)
         outcomes = await self.outbox.send(sender, recipients, data)
         return self.record(action, sender, data, outcomes)
 
     # ---- outcomes ------------------------------------------------------------------------------
-    def record(self, action: Any, sender: str, data: bytes, outcomes: dict[str, Outcome]) -> str:
+    def record(self, action: ActionRecord, sender: str, data: bytes, outcomes: dict[str, Outcome]) -> ActionStatus:
         """Write each recipient's outcome, keep the bytes while something is left to send, settle."""
         now = self.clock()
-        kind = action["kind"]
-        mail_id = int(action["mail_id"])
+        kind = action.kind
+        mail_id = action.mail_id
         give_up = self.settings.smtp_give_up_hours * 3600
-        with self.store.transaction() as db:
+        deliveries = self.records.deliveries
+        with self.store.transaction():
             for recipient, outcome in outcomes.items():
-                row = db.execute(
-                    "SELECT * FROM deliveries WHERE action_id = ? AND recipient = ?", (action["id"], recipient)
-                ).fetchone()
+                row = deliveries.find(action.id, recipient)
                 if row is None:
                     continue
-                attempts = int(row["attempts"]) + 1
+                attempts = row.attempts + 1
                 final = outcome
                 verdict = outcome.verdict
-                if verdict is Verdict.UNCERTAIN and kind != "reply":
+                if verdict is Verdict.UNCERTAIN and kind != ActionKind.REPLY:
                     verdict = Verdict.TEMPORARY  # a forward is sent again: an officer may get it twice
                     self.audit(mail_id, "transfert-repris", f"{recipient} : {outcome.describe()} ; renvoyé plus tard")
-                if verdict is Verdict.TEMPORARY and now - float(row["first_at"]) >= give_up:
+                if verdict is Verdict.TEMPORARY and now - row.first_at >= give_up:
                     verdict = Verdict.PERMANENT
                     final = Outcome(
                         Verdict.PERMANENT,
@@ -144,41 +123,31 @@ class Postman:
                         f"abandon après {self.settings.smtp_give_up_hours:g} h de refus temporaires ({outcome.text})",
                     )
                 status, next_at = {
-                    Verdict.ACCEPTED: (Delivery.DONE, 0.0),
-                    Verdict.TEMPORARY: (Delivery.DEFERRED, now + self.delay(attempts)),
-                    Verdict.PERMANENT: (Delivery.FAILED, 0.0),
-                    Verdict.UNCERTAIN: (Delivery.UNCERTAIN, 0.0),
+                    Verdict.ACCEPTED: (DeliveryStatus.DONE, 0.0),
+                    Verdict.TEMPORARY: (DeliveryStatus.DEFERRED, now + self.delay(attempts)),
+                    Verdict.PERMANENT: (DeliveryStatus.FAILED, 0.0),
+                    Verdict.UNCERTAIN: (DeliveryStatus.UNCERTAIN, 0.0),
                 }[verdict]
-                db.execute(
-                    "UPDATE deliveries SET status = ?, attempts = ?, next_at = ?, code = ?, step = ?, detail = ?,"
-                    " updated_at = ? WHERE id = ?",
-                    (status, attempts, next_at, final.code, final.step, final.text, _now(), row["id"]),
-                )
+                deliveries.record(row.id, status, attempts, next_at, final.code, final.step, final.text)
                 self._report(mail_id, kind, recipient, status, final, next_at - now)
             delivered = [r for r, o in outcomes.items() if o.verdict is Verdict.ACCEPTED]
-            if delivered and kind == "reply":
+            if delivered and kind == ActionKind.REPLY:
                 self.audit(mail_id, "réponse", f"réponse automatique à {', '.join(delivered)}")
             elif delivered:
                 self.audit(mail_id, "transfert", f"à {', '.join(delivered)}")
-            left = db.execute(
-                "SELECT count(*) FROM deliveries WHERE action_id = ? AND status IN ('deferred', 'failed', 'pending')",
-                (action["id"],),
-            ).fetchone()[0]
-            if left:
-                db.execute(
-                    "INSERT INTO outbox (action_id, sender, message, created_at) VALUES (?, ?, ?, ?)"
-                    " ON CONFLICT (action_id) DO UPDATE SET message = excluded.message, sender = excluded.sender",
-                    (action["id"], sender, data, _now()),
-                )
+            if deliveries.left(action.id):
+                deliveries.keep(action.id, sender, data)
             else:
-                db.execute("UPDATE outbox SET message = NULL WHERE action_id = ?", (action["id"],))
-            return self.settle(action["id"])
+                deliveries.drop(action.id)
+            return self.settle(action.id)
 
-    def _report(self, mail_id: int, kind: str, recipient: str, status: str, outcome: Outcome, wait: float) -> None:
-        what = "réponse" if kind == "reply" else "transfert"
-        if status == Delivery.DONE:
+    def _report(
+        self, mail_id: int, kind: ActionKind, recipient: str, status: DeliveryStatus, outcome: Outcome, wait: float
+    ) -> None:
+        what = "réponse" if kind == ActionKind.REPLY else "transfert"
+        if status == DeliveryStatus.DONE:
             self.tally.delivered += 1
-        elif status == Delivery.DEFERRED:
+        elif status == DeliveryStatus.DEFERRED:
             self.tally.deferred += 1
             log.info(
                 "mail #%s : %s à %s différé (%s), nouvel essai dans %.0f s",
@@ -191,56 +160,46 @@ class Postman:
             self.audit(
                 mail_id, f"{what}-différé", f"{recipient} : {outcome.describe()} ; nouvel essai dans {wait:.0f} s"
             )
-        elif status == Delivery.FAILED:
+        elif status == DeliveryStatus.FAILED:
             self.tally.failed += 1
             log.warning("mail #%s : %s à %s refusé définitivement (%s)", mail_id, what, recipient, outcome.describe())
             self.audit(mail_id, f"échec-{kind}", f"{recipient} : refus définitif {outcome.describe()}")
-        elif status == Delivery.UNCERTAIN:
+        elif status == DeliveryStatus.UNCERTAIN:
             self.tally.uncertain += 1
             log.warning(
                 "mail #%s : %s à %s incertaine (%s), non renvoyée", mail_id, what, recipient, outcome.describe()
             )
             self.audit(mail_id, "réponse-incertaine", f"{recipient} : {outcome.describe()} ; non renvoyée")
 
-    def settle(self, action_id: int) -> str:
+    def settle(self, action_id: int) -> ActionStatus:
         """The action's status from its deliveries; the mail is put up for review on a final refusal."""
-        db = self.store.db
-        rows = db.execute("SELECT * FROM deliveries WHERE action_id = ? ORDER BY id", (action_id,)).fetchall()
-        statuses = {r["status"] for r in rows}
-        refused = [r for r in rows if r["status"] == Delivery.FAILED]
+        rows = self.records.deliveries.of(action_id)
+        statuses = {r.status for r in rows}
+        refused = [r for r in rows if r.status == DeliveryStatus.FAILED]
         detail = " ; ".join(
-            f"{r['recipient']} ({r['code'] or ''} {r['step'].upper()} {r['detail']})".replace("( ", "(")
-            for r in refused
+            f"{r.recipient} ({r.code or ''} {r.step.upper()} {r.detail})".replace("( ", "(") for r in refused
         )
-        if statuses & {Delivery.SENDING, Delivery.PENDING}:
-            status, detail = "sending", ""
-        elif Delivery.DEFERRED in statuses:
-            waiting = [r["recipient"] for r in rows if r["status"] == Delivery.DEFERRED]
-            status, detail = "waiting", f"en attente de nouvel essai : {', '.join(waiting)}"
-        elif Delivery.UNCERTAIN in statuses:
-            status, detail = "uncertain", "envoi interrompu : la réponse est peut-être partie, non renvoyée"
-        elif Delivery.DONE in statuses:
-            status, detail = "done", f"refusés : {detail}" if refused else ""
+        status: ActionStatus
+        if statuses & {DeliveryStatus.SENDING, DeliveryStatus.PENDING}:
+            status, detail = ActionStatus.SENDING, ""
+        elif DeliveryStatus.DEFERRED in statuses:
+            waiting = [r.recipient for r in rows if r.status == DeliveryStatus.DEFERRED]
+            status, detail = ActionStatus.WAITING, f"en attente de nouvel essai : {', '.join(waiting)}"
+        elif DeliveryStatus.UNCERTAIN in statuses:
+            status, detail = ActionStatus.UNCERTAIN, INTERRUPTED
+        elif DeliveryStatus.DONE in statuses:
+            status, detail = ActionStatus.DONE, f"refusés : {detail}" if refused else ""
         else:
-            status, detail = "failed", f"tous les destinataires refusés : {detail}"
-        db.execute(
-            "UPDATE actions SET status = ?, detail = ?, updated_at = ? WHERE id = ?",
-            (status, detail, _now(), action_id),
-        )
-        if refused or status == "uncertain":
-            db.execute(
-                "UPDATE mails SET review = 1 WHERE id = (SELECT mail_id FROM actions WHERE id = ?)", (action_id,)
-            )
+            status, detail = ActionStatus.FAILED, f"tous les destinataires refusés : {detail}"
+        self.records.actions.settle(action_id, status, detail)
+        if refused or status == ActionStatus.UNCERTAIN:
+            self.records.mails.set_review_of_action(action_id)
         return status
 
     # ---- later attempts --------------------------------------------------------------------------
     def next_due(self) -> float | None:
         """Epoch seconds of the next deferred attempt, or None."""
-        row = self.store.db.execute(
-            "SELECT min(d.next_at) FROM deliveries d JOIN outbox o ON o.action_id = d.action_id"
-            " WHERE d.status = 'deferred' AND o.message IS NOT NULL"
-        ).fetchone()
-        return None if row is None or row[0] is None else float(row[0])
+        return self.records.deliveries.next_due()
 
     async def flush(self, stop: Callable[[], bool] = lambda: False) -> int:
         """Send every delivery that is due (deferred past its time, or asked again by ``mail retry``).
@@ -248,75 +207,51 @@ class Postman:
         A delivery found ``sending`` here was interrupted by a crash during an earlier flush: a
         forward is sent again, an answer is marked uncertain (never sent twice).
         """
-        now = self.clock()
-        rows = self.store.db.execute(
-            "SELECT d.*, a.kind, a.mail_id FROM deliveries d JOIN outbox o ON o.action_id = d.action_id"
-            " JOIN actions a ON a.id = d.action_id WHERE o.message IS NOT NULL AND"
-            " ((d.status = 'deferred' AND d.next_at <= ?) OR d.status IN ('pending', 'sending'))"
-            " ORDER BY d.action_id, d.id",
-            (now,),
-        ).fetchall()
-        groups: dict[int, list[Any]] = {}
-        for row in rows:
-            groups.setdefault(int(row["action_id"]), []).append(row)
+        deliveries = self.records.deliveries
+        groups: dict[int, list[DeliveryRecord]] = {}
+        for row in deliveries.due(self.clock()):
+            groups.setdefault(row.action_id, []).append(row)
         sent = 0
         for action_id, group in groups.items():
             if stop():
                 break
-            action = self.store.db.execute("SELECT * FROM actions WHERE id = ?", (action_id,)).fetchone()
-            interrupted = [r for r in group if r["status"] == Delivery.SENDING]
-            if interrupted and action["kind"] == "reply":
-                with self.store.transaction() as db:
+            action = self.records.actions.get(action_id)
+            interrupted = [r for r in group if r.status == DeliveryStatus.SENDING]
+            if interrupted and action.kind == ActionKind.REPLY:
+                with self.store.transaction():
                     for r in interrupted:
-                        db.execute(
-                            "UPDATE deliveries SET status = 'uncertain', detail = ?, updated_at = ? WHERE id = ?",
-                            ("envoi interrompu : la réponse est peut-être partie, non renvoyée", _now(), r["id"]),
-                        )
+                        deliveries.uncertain(r.id, INTERRUPTED)
                         self._report(
-                            int(action["mail_id"]),
-                            "reply",
-                            r["recipient"],
-                            Delivery.UNCERTAIN,
+                            action.mail_id,
+                            ActionKind.REPLY,
+                            r.recipient,
+                            DeliveryStatus.UNCERTAIN,
                             Outcome(Verdict.UNCERTAIN, None, "data", "envoi interrompu"),
                             0,
                         )
                     self.settle(action_id)
             elif interrupted:
-                self.audit(
-                    int(action["mail_id"]), "transfert-repris", "envoi interrompu : renvoyé avec le même Message-ID"
-                )
-            due = [r for r in group if not (r["status"] == Delivery.SENDING and action["kind"] == "reply")]
+                self.audit(action.mail_id, "transfert-repris", "envoi interrompu : renvoyé avec le même Message-ID")
+            due = [r for r in group if not (r.status == DeliveryStatus.SENDING and action.kind == ActionKind.REPLY)]
             if not due:
                 continue
-            stored = self.store.db.execute("SELECT * FROM outbox WHERE action_id = ?", (action_id,)).fetchone()
-            recipients = [r["recipient"] for r in due]
-            with self.store.transaction() as db:
-                db.executemany(
-                    "UPDATE deliveries SET status = 'sending', updated_at = ? WHERE id = ?",
-                    [(_now(), r["id"]) for r in due],
-                )
-            await self.send(action, stored["sender"], recipients, bytes(stored["message"]))
-            sent += len(recipients)
+            kept = deliveries.kept(action_id)
+            with self.store.transaction():
+                deliveries.start_each(r.id for r in due)
+            await self.send(action, kept.sender, [r.recipient for r in due], kept.message or b"")
+            sent += len(due)
         return sent
 
-    def retry_failed(self, since: datetime | None = None) -> list[Any]:
+    def retry_failed(self, since: datetime | None = None) -> list[DeliveryRecord]:
         """Put final refusals (since a moment) back in the queue, due now; returns what was requeued."""
         cutoff = since.astimezone(UTC).isoformat(timespec="seconds") if since else ""
-        rows = self.store.db.execute(
-            "SELECT d.*, a.kind, a.mail_id FROM deliveries d JOIN outbox o ON o.action_id = d.action_id"
-            " JOIN actions a ON a.id = d.action_id"
-            " WHERE d.status = 'failed' AND o.message IS NOT NULL AND d.updated_at >= ? ORDER BY d.id",
-            (cutoff,),
-        ).fetchall()
+        deliveries = self.records.deliveries
+        rows = deliveries.failed_since(cutoff)
         now = self.clock()
-        with self.store.transaction() as db:
+        with self.store.transaction():
             for row in rows:
-                db.execute(
-                    "UPDATE deliveries SET status = 'pending', next_at = 0, first_at = ?, detail = ?, updated_at = ?"
-                    " WHERE id = ?",
-                    (now, f"nouvel essai demandé (avant : {row['detail']})"[:500], _now(), row["id"]),
-                )
-                self.audit(int(row["mail_id"]), "nouvel-essai", f"{row['kind']} à {row['recipient']} : renvoi demandé")
-            for action_id in {int(r["action_id"]) for r in rows}:
-                db.execute("UPDATE actions SET status = 'waiting', updated_at = ? WHERE id = ?", (_now(), action_id))
-        return list(rows)
+                deliveries.requeue(row.id, now, f"nouvel essai demandé (avant : {row.detail})"[:500])
+                self.audit(row.mail_id, "nouvel-essai", f"{row.kind} à {row.recipient} : renvoi demandé")
+            for action_id in {r.action_id for r in rows}:
+                self.records.actions.set_status(action_id, ActionStatus.WAITING)
+        return rows

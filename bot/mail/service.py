@@ -36,21 +36,33 @@ import json
 import logging
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, timedelta
-from enum import StrEnum
+from datetime import UTC, date, datetime
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from bot.errors import BotError
 from bot.mail import outgoing
-from bot.mail.delivery import Postman
-from bot.mail.headers import clean, domain_of, normalise
+from bot.mail.delivery import INTERRUPTED, Postman
+from bot.mail.headers import clean
 from bot.mail.imap import Fetched, Imap, ImapError, ImapRefused, Mailbox
 from bot.mail.lock import MailboxLock
 from bot.mail.message import Mail, read_mail
+from bot.mail.plan import (
+    BACKLOG_TARGET,
+    KEYWORDS_TARGET,
+    REVIEW_FOLDER,
+    MailHistory,
+    answer_guard,
+    outgoing_message_id,
+    payload,
+    plan_actions,
+    reply_refusal,
+)
+from bot.mail.records import ActionRecord, MailboxState, MailRecord, Records, mailbox_status, now_iso
 from bot.mail.smtp import Outbox, SmtpOutbox
+from bot.mail.states import ActionKind, ActionStatus, DeliveryStatus
 from bot.mail.triage import Decision, decide
 from bot.offers.pipeline import OfferPipeline
 from bot.settings import MailSettings, Settings
@@ -62,34 +74,21 @@ BACKLOG_CHOICES = ("process", "file", "skip")
 INLINE_BYTES = 64 * 1024  # mails up to this size are read on the event loop (about 1 ms of CPU)
 FILE_BATCH = 25  # mails filed together: one UID MOVE per folder and one commit
 
+status = mailbox_status  # the report's former name here; it lives in bot.mail.records (no mail library)
+
 
 @dataclass
 class _ToFile:
     """A mail whose every action is done but the filing, waiting for its batch."""
 
-    row: Any
-    action: Any
+    row: MailRecord
+    action: ActionRecord
     folder: str
     review: bool
 
 
-class Kind(StrEnum):
-    """What an action does."""
-
-    OFFER = "offer"
-    ROUTE = "route"
-    REPLY = "reply"
-    DRAFT = "draft"
-    FLAG = "flag"
-    FILE = "file"
-
-
 class NeedsBacklogDecision(BotError):
     """First start on a mailbox that already holds mail: an officer must say what to do with it."""
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 @dataclass
@@ -132,12 +131,19 @@ class Progress(Protocol):
     def end(self) -> None: ...
 
 
+def imap_sessions(settings: MailSettings) -> Callable[[], Mailbox]:
+    """The real mailbox: a new IMAP session (``bot.mail.imap.Imap``) for each connection."""
+    ca_file = str(settings.ca_file) if settings.ca_file else None
+    return lambda: Imap(settings.imap_host, settings.imap_port, settings.imap_security, ca_file=ca_file)
+
+
 class MailService:
     """Works one mailbox with one store.
 
-    ``outbox`` (default: SMTP with the settings), ``mailbox`` (default: IMAP with the settings) and
-    ``clock`` (epoch seconds, for retry delays) are parameters so failure paths can be driven
-    deterministically and the whole path fuzzed in memory.
+    The adapters are passed in, as httpx takes a transport: ``mailbox`` makes one ``Mailbox``
+    session per connection (default: IMAP with the settings), ``outbox`` sends (default: SMTP with
+    the settings), ``clock`` gives epoch seconds for retry delays. In-memory doubles of both
+    (tests/mail/memory.py) drive every failure path deterministically.
     """
 
     def __init__(
@@ -156,21 +162,20 @@ class MailService:
         self.settings = settings
         self.mail: MailSettings = settings.mail
         self.store = store
+        self.records = Records(store)
         self.today = today or (lambda: datetime.now(UTC).date())
         self.progress = progress
         self.imap: Mailbox | None = None
-        self.mailbox = mailbox
+        self.mailbox: Callable[[], Mailbox] = mailbox or imap_sessions(self.mail)
         self.outbox: Outbox = outbox or SmtpOutbox(self.mail)
         self.clock = clock
-        self.postman = Postman(store, self.outbox, self.mail, self.audit, clock)
+        self.postman = Postman(self.records, self.outbox, self.mail, clock)
         self.lock = MailboxLock(settings.database)
         self.folders: set[str] = set()
         self.domain = self.mail.address.split("@")[-1]
         self.summary = Summary()
         self.to_file: list[_ToFile] = []
         self.stop: asyncio.Event | None = None  # set on shutdown: stop between two mails
-        self.officers = frozenset(normalise(a) for addresses in self.mail.routing.values() for a in addresses)
-        self.own = frozenset(normalise(a) for a in self.mail.own_addresses)
         channels = settings.discord.channels
         self.offers = OfferPipeline(store, self.mail.programme or settings.default_programme, channels)
 
@@ -179,11 +184,7 @@ class MailService:
         """Take the mailbox lock, connect and log in to IMAP."""
         self.lock.acquire()
         password = self.mail.password.get_secret_value() if self.mail.password else ""
-        ca_file = str(self.mail.ca_file) if self.mail.ca_file else None
-        if self.mailbox is not None:
-            self.imap = self.mailbox()
-        else:
-            self.imap = Imap(self.mail.imap_host, self.mail.imap_port, self.mail.imap_security, ca_file=ca_file)
+        self.imap = self.mailbox()
         await self.imap.connect(self.mail.username, password)
 
     async def close(self) -> None:
@@ -205,32 +206,35 @@ class MailService:
 
     def audit(self, mail_id: int | None, action: str, detail: str) -> None:
         """One line of the audit log (never a mail body)."""
-        self.store.db.execute(
-            "INSERT INTO audit (at, mail_id, action, detail) VALUES (?, ?, ?, ?)",
-            (_now(), mail_id, action, clean(detail, 1000)),
-        )
+        self.records.audit.add(mail_id, action, detail)
+
+    def answer_guard(self, mail: Mail) -> str | None:
+        """Why no automatic answer may go to this mail's sender (loop guard), or None."""
+        return answer_guard(mail, self.mail)
 
     def _stopping(self) -> bool:
         return self.stop is not None and self.stop.is_set()
+
+    def _state(self, inbox: str) -> MailboxState:
+        state = self.records.mailboxes.get(inbox)
+        if state is None:
+            raise BotError(f"Boîte {inbox} inconnue de la base de données.")  # written just before: never
+        return state
 
     # ---- one pass ---------------------------------------------------------------------------
     async def work(self, backlog: str | None = None) -> Summary:
         """Finish what a previous run left, then work every new mail once. Needs ``open()``."""
         inbox = self.mail.inbox
         selected = await self._imap.select(inbox)
-        state = self.store.db.execute("SELECT * FROM mailboxes WHERE mailbox = ?", (inbox,)).fetchone()
+        state = self.records.mailboxes.get(inbox)
         if state is None:
             state = await self._first_start(inbox, selected.uidvalidity, backlog)
-        elif state["uidvalidity"] != selected.uidvalidity:
-            state = self._new_uidvalidity(inbox, int(state["uidvalidity"]), selected.uidvalidity)
-        unfinished = self.store.db.execute(
-            "SELECT * FROM mails WHERE mailbox = ? AND uidvalidity = ? AND state = 'planned' ORDER BY uid",
-            (inbox, selected.uidvalidity),
-        ).fetchall()
-        for row in unfinished:
-            await self._guarded(inbox, selected.uidvalidity, int(row["uid"]), self._finish(row, raw=None))
+        elif state.uidvalidity != selected.uidvalidity:
+            state = self._new_uidvalidity(inbox, state.uidvalidity, selected.uidvalidity)
+        for row in self.records.mails.planned(inbox, selected.uidvalidity):
+            await self._guarded(inbox, selected.uidvalidity, row.uid, self._finish(row, raw=None))
         await self.postman.flush(self._stopping)
-        uids = await self._imap.uids_after(int(state["last_uid"]))
+        uids = await self._imap.uids_after(state.last_uid)
         if self.progress is not None:
             self.progress.start(len(uids))
         for uid in uids:
@@ -250,29 +254,22 @@ class MailService:
     def _tally(self) -> None:
         tally = self.postman.tally
         self.summary.refused = tally.failed
-        self.summary.deferred = self.store.db.execute(
-            "SELECT count(*) FROM deliveries WHERE status = 'deferred'"
-        ).fetchone()[0]
+        self.summary.deferred = self.records.deliveries.count(DeliveryStatus.DEFERRED)
 
-    def _new_uidvalidity(self, inbox: str, old: int, new: int) -> Any:
+    def _new_uidvalidity(self, inbox: str, old: int, new: int) -> MailboxState:
         """UIDs start again: half-done mails wait (``stale``) to be recognised under their new UID."""
-        with self.store.transaction() as db:
-            db.execute(
-                "UPDATE mailboxes SET uidvalidity = ?, last_uid = 0, backlog_until = 0 WHERE mailbox = ?", (new, inbox)
-            )
-            stale = db.execute(
-                "UPDATE mails SET state = 'stale' WHERE mailbox = ? AND uidvalidity != ? AND state = 'planned'",
-                (inbox, new),
-            ).rowcount
+        with self.store.transaction():
+            self.records.mailboxes.restart(inbox, new)
+            stale = self.records.mails.mark_stale(inbox, new)
             self.audit(
                 None,
                 "uidvalidity",
                 f"{inbox} : UIDVALIDITY {old} -> {new} ; les mails déjà traités seront reconnus par leur "
                 f"Message-ID ; {stale} mail(s) à moitié traité(s) repris sous leur nouvel UID",
             )
-        return self.store.db.execute("SELECT * FROM mailboxes WHERE mailbox = ?", (inbox,)).fetchone()
+        return self._state(inbox)
 
-    async def _first_start(self, inbox: str, uidvalidity: int, backlog: str | None) -> Any:
+    async def _first_start(self, inbox: str, uidvalidity: int, backlog: str | None) -> MailboxState:
         existing = await self._imap.uids_after(0)
         if existing and backlog is None:
             raise NeedsBacklogDecision(
@@ -283,17 +280,13 @@ class MailService:
         choice = backlog or "process"
         until = max(existing) if existing else 0
         last = until if choice == "skip" else 0
-        with self.store.transaction() as db:
-            db.execute(
-                "INSERT INTO mailboxes (mailbox, uidvalidity, last_uid, backlog, backlog_until, started_at)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                (inbox, uidvalidity, last, choice, until if choice == "file" else 0, _now()),
-            )
+        with self.store.transaction():
+            self.records.mailboxes.add(inbox, uidvalidity, last, choice, until if choice == "file" else 0)
             self.audit(None, "premier-démarrage", f"{inbox} : {len(existing)} mail(s) existant(s), choix « {choice} »")
-        return self.store.db.execute("SELECT * FROM mailboxes WHERE mailbox = ?", (inbox,)).fetchone()
+        return self._state(inbox)
 
     # ---- one mail, isolated -------------------------------------------------------------------
-    async def _guarded(self, inbox: str, uidvalidity: int, uid: int, work: Any) -> None:
+    async def _guarded(self, inbox: str, uidvalidity: int, uid: int, work: Awaitable[None]) -> None:
         """Run the work on one mail; whatever fails but the connection sets the mail aside for review."""
         try:
             await work
@@ -308,36 +301,31 @@ class MailService:
     async def _set_aside(self, inbox: str, uidvalidity: int, uid: int, reason: str) -> None:
         """Record the failure, flag and file the mail for review if the server lets us; never block."""
         log.warning("mail uid %s mis de côté pour vérification : %s", uid, reason)
-        row = self.store.db.execute(
-            "SELECT * FROM mails WHERE mailbox = ? AND uidvalidity = ? AND uid = ?", (inbox, uidvalidity, uid)
-        ).fetchone()
-        with self.store.transaction() as db:
+        mails, actions = self.records.mails, self.records.actions
+        row = mails.at(inbox, uidvalidity, uid)
+        with self.store.transaction():
             if row is None:
-                decision = {"category": "other", "urgent": False, "problems": [f"Traitement impossible : {reason}."]}
-                cursor = db.execute(
-                    "INSERT INTO mails (mailbox, uidvalidity, uid, message_id, digest, sender, subject, category,"
-                    " urgent, programme, decision, state, review, received_at)"
-                    " VALUES (?, ?, ?, NULL, '', '', '(illisible)', 'other', 0, ?, ?, 'planned', 1, ?)",
-                    (
-                        inbox,
-                        uidvalidity,
-                        uid,
-                        self.mail.programme or self.settings.default_programme,
-                        json.dumps(decision, ensure_ascii=False),
-                        _now(),
-                    ),
+                mail_id = mails.add(
+                    mailbox=inbox,
+                    uidvalidity=uidvalidity,
+                    uid=uid,
+                    message_id=None,
+                    digest="",
+                    sender="",
+                    subject="(illisible)",
+                    category="other",
+                    urgent=False,
+                    programme=self.mail.programme or self.settings.default_programme,
+                    decision={"category": "other", "urgent": False, "problems": [f"Traitement impossible : {reason}."]},
+                    review=True,
+                    received_at=now_iso(),
                 )
-                mail_id = int(cursor.lastrowid or 0)
             else:
-                mail_id = int(row["id"])
-                db.execute("UPDATE mails SET review = 1 WHERE id = ?", (mail_id,))
-                db.execute(
-                    "UPDATE actions SET status = 'failed', detail = ?, updated_at = ? WHERE mail_id = ?"
-                    " AND status IN ('pending', 'sending') AND kind NOT IN ('flag', 'file')",
-                    (f"non fait : {reason}", _now(), mail_id),
-                )
+                mail_id = row.id
+                mails.set_review(mail_id)
+                actions.fail_open(mail_id, f"non fait : {reason}")
             self.audit(mail_id, "mis-de-côté", reason)
-        folder = self.mail.folders.get("review", "Triage/À vérifier")
+        folder = self.mail.folders.get("review", REVIEW_FOLDER)
         moved = ""
         try:
             if self.mail.filing == "move" and await self._imap.has_uid(uid):
@@ -349,25 +337,19 @@ class MailService:
                 await self._imap.add_flags(uid, "\\Flagged StageBot-review")
         except ImapRefused as exc:
             moved = f"laissé dans {inbox} ({exc})"
-        with self.store.transaction() as db:
-            db.execute(
-                "UPDATE actions SET status = 'done', detail = ? WHERE mail_id = ? AND kind IN ('flag', 'file')"
-                " AND status != 'done'",
-                (moved, mail_id),
-            )
-            self._complete(db, mail_id, inbox, uidvalidity, uid, moved or "(mot-clé)")
+        with self.store.transaction():
+            actions.finish_filing(mail_id, moved)
+            self._complete(mail_id, inbox, uidvalidity, uid, moved or KEYWORDS_TARGET)
         self.summary.review += 1
-        self.summary.categories["other" if row is None else row["category"]] += 1
+        self.summary.categories["other" if row is None else row.category] += 1
 
-    def _complete(self, db: Any, mail_id: int, inbox: str, uidvalidity: int, uid: int, where: str) -> None:
-        db.execute("UPDATE mails SET state = 'done', done_at = ? WHERE id = ?", (_now(), mail_id))
-        db.execute(
-            "UPDATE mailboxes SET last_uid = MAX(last_uid, ?) WHERE mailbox = ? AND uidvalidity = ?",
-            (uid, inbox, uidvalidity),
-        )
+    def _complete(self, mail_id: int, inbox: str, uidvalidity: int, uid: int, where: str) -> None:
+        """The mail is finished and the mailbox's ``last_uid`` moves (inside the caller's transaction)."""
+        self.records.mails.finish(mail_id)
+        self.records.mailboxes.advance(inbox, uidvalidity, uid)
         self.audit(mail_id, "rangé", where)
 
-    async def _one(self, inbox: str, uidvalidity: int, uid: int, state: Any) -> None:
+    async def _one(self, inbox: str, uidvalidity: int, uid: int, state: MailboxState) -> None:
         fetched = await self._imap.fetch(uid, self.mail.max_bytes)
         if fetched is None:  # gone between SEARCH and FETCH (moved by someone): nothing to do
             return
@@ -382,7 +364,7 @@ class MailService:
         if adopted is not None:
             await self._finish(adopted, raw=fetched.raw)
             return
-        row = self._plan(inbox, uidvalidity, uid, mail, decision, quiet=uid <= int(state["backlog_until"]))
+        row = self._plan(inbox, uidvalidity, uid, mail, decision, quiet=uid <= state.backlog_until)
         await self._finish(row, raw=fetched.raw)
 
     def _read_and_decide(self, fetched: Fetched) -> tuple[Mail, Decision]:
@@ -412,158 +394,65 @@ class MailService:
                 problems=mail.problems,
             )
 
-    def _adopt(self, inbox: str, uidvalidity: int, uid: int, mail: Mail) -> Any:
+    def _adopt(self, inbox: str, uidvalidity: int, uid: int, mail: Mail) -> MailRecord | None:
         """A mail left half-done before a UIDVALIDITY change, found again: resume it under its new UID."""
-        key, value = ("message_id", mail.message_id) if mail.message_id else ("digest", mail.digest)
-        with self.store.transaction() as db:
-            stale = db.execute(
-                f"SELECT * FROM mails WHERE mailbox = ? AND {key} = ? AND state = 'stale' ORDER BY id LIMIT 1",  # noqa: S608 - key is one of two literals
-                (inbox, value),
-            ).fetchone()
+        mails = self.records.mails
+        with self.store.transaction():
+            stale = mails.stale(inbox, mail.message_id, mail.digest)
             if stale is None:
                 return None
-            db.execute(
-                "UPDATE mails SET uidvalidity = ?, uid = ?, state = 'planned' WHERE id = ?",
-                (uidvalidity, uid, stale["id"]),
-            )
-            self.audit(int(stale["id"]), "repris", f"uid {stale['uid']} -> {uid} après changement d'UIDVALIDITY")
-        return self.store.db.execute("SELECT * FROM mails WHERE id = ?", (stale["id"],)).fetchone()
+            mails.adopt(stale.id, uidvalidity, uid)
+            self.audit(stale.id, "repris", f"uid {stale.uid} -> {uid} après changement d'UIDVALIDITY")
+        return mails.get(stale.id)
 
     # ---- planning -----------------------------------------------------------------------------
-    def answer_guard(self, mail: Mail) -> str | None:
-        """Why no automatic answer may go to this mail's sender (loop guard), or None."""
-        if mail.automatic is not None:
-            return f"expéditeur automatique ({mail.automatic})"
-        if mail.answers_stagebot:
-            return f"répond à un message de StageBot ({mail.answers_stagebot})"
-        if not mail.sender:
-            return "pas d'expéditeur unique à l'adresse valide"
-        if mail.problems:
-            return "mail lu incomplètement ou mal formé"
-        key = normalise(mail.sender)
-        if key in self.own:
-            return "adresse du bureau"
-        if key in self.officers:
-            return "expéditeur responsable des stages"
-        return None
-
-    def _plan(self, inbox: str, uidvalidity: int, uid: int, mail: Mail, decision: Decision, *, quiet: bool) -> Any:
-        """Record the mail and its actions in one transaction."""
-        now = _now()
-        key, value = ("message_id", mail.message_id) if mail.message_id else ("digest", mail.digest)
-        with self.store.transaction() as db:
-            pending = [int(i.row["id"]) for i in self.to_file]  # finished but for the filing
-            twin = db.execute(
-                f"SELECT id FROM mails WHERE mailbox = ? AND {key} = ? AND (state = 'done' OR id IN"  # noqa: S608 - key is one of two literals, ids are integers
-                f" ({','.join(map(str, pending)) or '0'})) ORDER BY id LIMIT 1",
-                (inbox, value),
-            ).fetchone()
-            review = int(bool(mail.problems))
-            cursor = db.execute(
-                "INSERT INTO mails (mailbox, uidvalidity, uid, message_id, digest, sender, subject, category, urgent,"
-                " programme, decision, state, review, received_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,'planned',?,?)",
-                (
-                    inbox,
-                    uidvalidity,
-                    uid,
-                    mail.message_id,
-                    mail.digest,
-                    mail.sender,
-                    clean(mail.subject, 300),
-                    decision.category,
-                    int(decision.urgent),
-                    decision.programme,
-                    json.dumps(
-                        {
-                            **decision.as_json(),
-                            "summary": decision.summary(),
-                            "sender_name": mail.sender_name,
-                            "in_reply_to": mail.message_id,
-                            "references": list(mail.references),
-                            "reply_to": mail.sender,
-                            "subject": mail.subject,
-                            "offer_text": mail.offer_text if decision.offer else None,
-                        },
-                        ensure_ascii=False,
-                    ),
-                    review,
-                    now,
-                ),
+    def _plan(
+        self, inbox: str, uidvalidity: int, uid: int, mail: Mail, decision: Decision, *, quiet: bool
+    ) -> MailRecord:
+        """Record the mail, its actions (``plan_actions``) and why anything was left out, in one transaction."""
+        mails = self.records.mails
+        with self.store.transaction():
+            finishing = [i.row.id for i in self.to_file]  # finished but for the filing
+            twin = mails.twin(inbox, mail.message_id, mail.digest, finishing)
+            plan = plan_actions(mail, decision, self.mail, MailHistory(twin=twin, backlog=quiet))
+            mail_id = mails.add(
+                mailbox=inbox,
+                uidvalidity=uidvalidity,
+                uid=uid,
+                message_id=mail.message_id,
+                digest=mail.digest,
+                sender=mail.sender,
+                subject=clean(mail.subject, 300),
+                category=decision.category,
+                urgent=decision.urgent,
+                programme=decision.programme,
+                decision=payload(mail, decision),
+                review=plan.review,
+                received_at=now_iso(),
             )
-            mail_id = int(cursor.lastrowid or 0)
-            actions: list[tuple[Kind, str]] = []
-            if twin is not None:
-                self.audit(mail_id, "doublon", f"même mail que #{twin['id']} : seulement rangé")
-            elif not quiet:
-                if decision.offer is not None:
-                    actions.append((Kind.OFFER, decision.offer.fingerprint))
-                route_to = self._route_to(mail_id, mail, decision)
-                if route_to:
-                    actions.append((Kind.ROUTE, ", ".join(route_to)))
-                why_not = self.answer_guard(mail)
-                if decision.auto_reply and why_not is None:
-                    actions.append((Kind.REPLY if self.mail.mode == "send" else Kind.DRAFT, mail.sender))
-                elif why_not is not None and (decision.auto_reply or decision.category == "question"):
-                    self.audit(mail_id, "réponse-évitée", why_not)  # the loop guard, whatever triage decided
-            else:
-                self.audit(mail_id, "arriéré", "mail présent au premier démarrage : rangé sans transfert ni réponse")
-                if decision.offer is not None:
-                    actions.append((Kind.OFFER, "backlog"))
-            if decision.urgent or review or self.mail.filing == "keywords":
-                actions.append((Kind.FLAG, self._flags(decision, review=bool(review))))
-            if self.mail.filing == "move":
-                actions.append((Kind.FILE, self.mail.folders.get(decision.category, "Triage/Autres")))
-            else:
-                actions.append((Kind.FILE, "(mot-clé)"))
-            for position, (kind, target) in enumerate(actions):
-                message_id = (
-                    f"<stagebot.{mail_id}.{kind}@{self.domain}>"
-                    if kind in {Kind.ROUTE, Kind.REPLY, Kind.DRAFT}
-                    else None
-                )
-                db.execute(
-                    "INSERT INTO actions (mail_id, position, kind, status, target, message_id, updated_at)"
-                    " VALUES (?, ?, ?, 'pending', ?, ?, ?)",
-                    (mail_id, position, str(kind), target, message_id, now),
-                )
+            for note in plan.notes:
+                self.audit(mail_id, note.action, note.detail)
+            for position, action in enumerate(plan.actions):
+                message_id = outgoing_message_id(mail_id, action.kind, self.domain)
+                self.records.actions.add(mail_id, position, action.kind, action.target, message_id)
             reasons = "; ".join(decision.reasons[:3])
             self.audit(
                 mail_id, "classé", f"uid {uid} : {decision.category}{' URGENT' if decision.urgent else ''} ({reasons})"
             )
         if twin is not None:
             self.summary.duplicates += 1
-        return db.execute("SELECT * FROM mails WHERE id = ?", (mail_id,)).fetchone()
-
-    def _route_to(self, mail_id: int, mail: Mail, decision: Decision) -> list[str]:
-        """The officers to forward to; never back to the officer who sent the mail."""
-        sender = normalise(mail.sender) if mail.sender else ""
-        route_to = [a for a in decision.route_to if normalise(a) != sender]
-        if len(route_to) < len(decision.route_to):
-            self.audit(mail_id, "transfert-évité", f"{mail.sender} a écrit lui-même : pas de renvoi à son adresse")
-        return route_to
-
-    def _flags(self, decision: Decision, *, review: bool) -> str:
-        flags = []
-        if decision.urgent or review:
-            flags.append("\\Flagged")
-        if self.mail.filing == "keywords":
-            flags.append(f"StageBot-{decision.category}")
-        return " ".join(flags) or "StageBot"
+        return mails.get(mail_id)
 
     # ---- doing the actions --------------------------------------------------------------------
-    async def _finish(self, mail_row: Any, raw: bytes | None) -> None:
+    async def _finish(self, mail_row: MailRecord, raw: bytes | None) -> None:
         fresh = raw is not None  # fetched in this pass: known to be in the mailbox
-        mail_id = int(mail_row["id"])
-        decision = json.loads(mail_row["decision"])
-        actions = self.store.db.execute(
-            "SELECT * FROM actions WHERE mail_id = ? AND status IN ('pending', 'sending') ORDER BY position", (mail_id,)
-        ).fetchall()
-        for action in actions:
-            kind = action["kind"]
-            if kind in {Kind.ROUTE, Kind.REPLY, Kind.DRAFT} and raw is None:
-                fetched = await self._imap.fetch(int(mail_row["uid"]), self.mail.max_bytes)
+        decision = json.loads(mail_row.decision)
+        for action in self.records.actions.open(mail_row.id):
+            kind = action.kind
+            if kind.sends_mail and raw is None:
+                fetched = await self._imap.fetch(mail_row.uid, self.mail.max_bytes)
                 raw = fetched.raw if fetched else b""
-            if kind == Kind.FILE:
+            if kind is ActionKind.FILE:
                 await self._file(mail_row, action, fresh=fresh)  # last: its failure sets the mail aside
                 continue
             try:
@@ -573,55 +462,54 @@ class MailService:
                     raise
                 self._fail(mail_row, action, f"refus du serveur IMAP ({exc})")
             except Exception as exc:  # one action failing must not stop the others, nor the mailbox
-                log.exception("mail #%s : action %s impossible", mail_id, kind)
+                log.exception("mail #%s : action %s impossible", mail_row.id, kind)
                 self._fail(mail_row, action, f"erreur interne ({type(exc).__name__})")
         self._count(mail_row, decision)
 
-    async def _act(self, mail_row: Any, decision: dict[str, Any], action: Any, raw: bytes, *, fresh: bool) -> None:
-        kind = action["kind"]
-        if kind == Kind.OFFER:
+    async def _act(
+        self, mail_row: MailRecord, decision: dict[str, Any], action: ActionRecord, raw: bytes, *, fresh: bool
+    ) -> None:
+        kind = action.kind
+        if kind is ActionKind.OFFER:
             self._store_offer(mail_row, decision, action)
-        elif kind == Kind.ROUTE:
+        elif kind is ActionKind.ROUTE:
             await self._route(mail_row, decision, action, raw)
-        elif kind == Kind.REPLY:
+        elif kind is ActionKind.REPLY:
             await self._reply(mail_row, decision, action)
-        elif kind == Kind.DRAFT:
+        elif kind is ActionKind.DRAFT:
             await self._draft(decision, action)
-        elif kind == Kind.FLAG:
-            if fresh or await self._imap.has_uid(int(mail_row["uid"])):
-                await self._imap.add_flags(int(mail_row["uid"]), action["target"])
-            self._set(action, "done")
+        elif kind is ActionKind.FLAG:
+            if fresh or await self._imap.has_uid(mail_row.uid):
+                await self._imap.add_flags(mail_row.uid, action.target)
+            self._set(action, ActionStatus.DONE)
 
-    def _set(self, action: Any, status: str, detail: str = "") -> None:
-        self.store.db.execute(
-            "UPDATE actions SET status = ?, detail = ?, updated_at = ? WHERE id = ?",
-            (status, clean(detail, 1000), _now(), action["id"]),
-        )
+    def _set(self, action: ActionRecord, status: ActionStatus, detail: str = "") -> None:
+        self.records.actions.set(action.id, status, detail)
 
-    def _fail(self, mail_row: Any, action: Any, detail: str) -> None:
-        log.warning("mail #%s : %s en échec : %s", mail_row["id"], action["kind"], detail)
+    def _fail(self, mail_row: MailRecord, action: ActionRecord, detail: str) -> None:
+        log.warning("mail #%s : %s en échec : %s", mail_row.id, action.kind, detail)
         with self.store.transaction():
-            self._set(action, "failed", detail)
-            self.store.db.execute("UPDATE mails SET review = 1 WHERE id = ?", (mail_row["id"],))
-            self.audit(int(mail_row["id"]), f"échec-{action['kind']}", detail)
+            self._set(action, ActionStatus.FAILED, detail)
+            self.records.mails.set_review(mail_row.id)
+            self.audit(mail_row.id, f"échec-{action.kind}", detail)
 
-    def _store_offer(self, mail_row: Any, decision: dict[str, Any], action: Any) -> None:
-        mail_id = int(mail_row["id"])
+    def _store_offer(self, mail_row: MailRecord, decision: dict[str, Any], action: ActionRecord) -> None:
+        mail_id = mail_row.id
         result = self.offers.submit(
             decision["offer_text"],
             today=self.today(),
             source="mail",
             subject=decision["subject"],
-            sender=mail_row["sender"],
+            sender=mail_row.sender,
             mail_id=mail_id,
-            quiet=action["target"] == "backlog",
+            quiet=action.target == BACKLOG_TARGET,
             office=self.mail.own_addresses,
         )
         with self.store.transaction():
-            self._set(action, "done", f"{result.status} {result.fingerprint}")
+            self._set(action, ActionStatus.DONE, f"{result.status} {result.fingerprint}")
             self.audit(mail_id, "offre", f"{result.offer.kind} « {result.offer.title[:80]} » : {result.status}")
 
-    def _forward_bytes(self, decision: dict[str, Any], action: Any, raw: bytes) -> bytes:
+    def _forward_bytes(self, decision: dict[str, Any], action: ActionRecord, raw: bytes) -> bytes:
         flag = " URGENT" if decision["urgent"] else ""
         body = [decision["summary"], ""]
         if decision["problems"]:
@@ -631,22 +519,21 @@ class MailService:
         body.append("Le mail d'origine est joint tel quel." if raw else "Le mail d'origine est resté dans la boîte.")
         return outgoing.forward(
             office=self.mail.address,
-            recipients=[a.strip() for a in action["target"].split(",")],
+            recipients=_recipients(action),
             reply_to=decision.get("reply_to") or "",
             subject=f"[StageBot {decision['category']}{flag}] {decision['subject']}"[:250],
-            message_id=action["message_id"],
+            message_id=action.message_id or "",
             category=decision["category"],
             text="\n".join(body),
             raw=raw,
         )
 
-    async def _route(self, mail_row: Any, decision: dict[str, Any], action: Any, raw: bytes) -> None:
-        mail_id = int(mail_row["id"])
+    async def _route(self, mail_row: MailRecord, decision: dict[str, Any], action: ActionRecord, raw: bytes) -> None:
         # Built before "sending" (a failure here is the mail's), off the loop (it scans the original).
         data = await asyncio.to_thread(self._forward_bytes, decision, action, raw)
-        if action["status"] == "sending":
-            self.audit(mail_id, "transfert-repris", "envoi interrompu : renvoyé avec le même Message-ID")
-        todo = self.postman.prepare(action, [a.strip() for a in action["target"].split(",")])
+        if action.status is ActionStatus.SENDING:
+            self.audit(mail_row.id, "transfert-repris", "envoi interrompu : renvoyé avec le même Message-ID")
+        todo = self.postman.prepare(action, _recipients(action))
         await self.postman.send(action, self.mail.address, todo, data)
 
     def _answer_bytes(self, decision: dict[str, Any], message_id: str) -> bytes:
@@ -660,82 +547,56 @@ class MailService:
             text=decision["auto_reply"],
         )
 
-    def _caps(self, db: Any, sender: str) -> str | None:
-        """Why the caps forbid another answer to this sender now, or None."""
-        key, domain = normalise(sender), domain_of(sender)
-        now = datetime.now(UTC)
-        hour = (now - timedelta(hours=1)).isoformat(timespec="seconds")
-        period = self.mail.reply_period_hours
-        since = (now - timedelta(hours=period)).isoformat(timespec="seconds")
-        if (
-            period
-            and db.execute("SELECT 1 FROM replies WHERE sender IN (?, ?) AND at >= ?", (key, sender, since)).fetchone()
-        ):
-            return (
-                f"déjà une réponse automatique à {key} depuis {period} h (une seule par expéditeur et par {period} h)"
-            )
-        per_domain = self.mail.replies_per_domain_per_hour
-        if (
-            db.execute("SELECT count(*) FROM replies WHERE domain = ? AND at >= ?", (domain, hour)).fetchone()[0]
-            >= per_domain
-        ):
-            return f"plafond de {per_domain} réponse(s) automatique(s) par heure pour le domaine {domain} atteint"
-        overall = self.mail.replies_per_hour
-        if db.execute("SELECT count(*) FROM replies WHERE at >= ?", (hour,)).fetchone()[0] >= overall:
-            return f"plafond global de {overall} réponse(s) automatique(s) par heure atteint"
-        return None
-
-    async def _reply(self, mail_row: Any, decision: dict[str, Any], action: Any) -> None:
-        mail_id = int(mail_row["id"])
-        if action["status"] == "sending":
+    async def _reply(self, mail_row: MailRecord, decision: dict[str, Any], action: ActionRecord) -> None:
+        mail_id = mail_row.id
+        if action.status is ActionStatus.SENDING:
             # The answer may have left: never send a second one.
-            with self.store.transaction() as db:
-                self._set(action, "uncertain", "envoi interrompu : la réponse est peut-être partie, non renvoyée")
-                db.execute("UPDATE deliveries SET status = 'uncertain' WHERE action_id = ?", (action["id"],))
-                db.execute("UPDATE mails SET review = 1 WHERE id = ?", (mail_id,))
+            with self.store.transaction():
+                self._set(action, ActionStatus.UNCERTAIN, INTERRUPTED)
+                self.records.deliveries.all_uncertain(action.id)
+                self.records.mails.set_review(mail_id)
                 self.audit(mail_id, "réponse-incertaine", "envoi interrompu ; non renvoyée ; à vérifier")
             return
-        sender = action["target"]
-        data = self._answer_bytes(decision, action["message_id"])
-        with self.store.transaction() as db:
-            why_not = self._caps(db, sender)
+        sender = action.target
+        data = self._answer_bytes(decision, action.message_id or "")
+        with self.store.transaction():
+            history = self.records.replies.history(sender, self.mail.reply_period_hours)
+            why_not = reply_refusal(sender, history, self.mail)
             if why_not is not None:
-                self._set(action, "skipped", why_not)
+                self._set(action, ActionStatus.SKIPPED, why_not)
                 self.audit(mail_id, "réponse-évitée", why_not)
                 return
-            db.execute(
-                "INSERT INTO replies (sender, at, mail_id, domain) VALUES (?, ?, ?, ?)",
-                (normalise(sender), _now(), mail_id, domain_of(sender)),
-            )
-            todo = self.postman.prepare_in(db, action, [sender])  # the slot and "sending" land together
+            self.records.replies.add(sender, mail_id)
+            todo = self.postman.prepare_in(action, [sender])  # the slot and "sending" land together
         await self.postman.send(action, self.mail.address, todo, data)
 
-    async def _draft(self, decision: dict[str, Any], action: Any) -> None:
+    async def _draft(self, decision: dict[str, Any], action: ActionRecord) -> None:
         folder = self.mail.drafts_folder
+        message_id = action.message_id or ""
         await self._imap.ensure_folder(folder, self.folders)
-        if action["status"] == "sending" and await self._imap.contains_message_id(
-            folder, action["message_id"], self.mail.inbox
+        if action.status is ActionStatus.SENDING and await self._imap.contains_message_id(
+            folder, message_id, self.mail.inbox
         ):
-            self._set(action, "done", "déjà déposée")
+            self._set(action, ActionStatus.DONE, "déjà déposée")
             return
-        message = self._answer_bytes(decision, action["message_id"])
-        self._set(action, "sending")
+        message = self._answer_bytes(decision, message_id)
+        self._set(action, ActionStatus.SENDING)
         await self._imap.append(message, folder, "\\Draft \\Seen")
-        self._set(action, "done")
-        self.audit(int(action["mail_id"]), "brouillon", f"réponse à valider déposée dans {folder}")
+        self._set(action, ActionStatus.DONE)
+        self.audit(action.mail_id, "brouillon", f"réponse à valider déposée dans {folder}")
 
-    async def _file(self, mail_row: Any, action: Any, *, fresh: bool = False) -> None:
+    async def _file(self, mail_row: MailRecord, action: ActionRecord, *, fresh: bool = False) -> None:
         """Move (or keep with a keyword) and finish the mail; last action.
 
         A mail fetched in this pass joins a batch filed with one UID MOVE per folder and one commit
         (``_file_pending``). A crash between the MOVE and the commit leaves the mail planned with only
         this action to do: it is then found gone from the inbox and marked done, not moved twice.
         """
-        uid = int(mail_row["uid"])
-        review = self.store.db.execute("SELECT review FROM mails WHERE id = ?", (mail_row["id"],)).fetchone()[0]
-        folder = self.mail.folders.get("review", "Triage/À vérifier") if review else action["target"]
+        uid = mail_row.uid
+        review = self.records.mails.needs_review(mail_row.id)
+        folder = self.mail.folders.get("review", REVIEW_FOLDER) if review else action.target
         if fresh:
-            self.to_file.append(_ToFile(mail_row, action, folder, bool(review)))
+            self.to_file.append(_ToFile(mail_row, action, folder, review))
             if len(self.to_file) >= FILE_BATCH:
                 await self._file_pending()
             return
@@ -744,9 +605,9 @@ class MailService:
             if review:
                 await self._imap.add_flags(uid, "\\Flagged")
             await self._imap.move(uid, folder)
-        with self.store.transaction() as db:
-            self._set(action, "done", folder)
-            self._complete(db, int(mail_row["id"]), mail_row["mailbox"], int(mail_row["uidvalidity"]), uid, folder)
+        with self.store.transaction():
+            self._set(action, ActionStatus.DONE, folder)
+            self._complete(mail_row.id, mail_row.mailbox, mail_row.uidvalidity, uid, folder)
 
     async def _file_pending(self) -> None:
         """File the batch: per folder one UID MOVE (flags first), then one commit for all."""
@@ -756,43 +617,37 @@ class MailService:
         for item in pending:
             groups.setdefault(item.folder, []).append(item)
         for folder, items in groups.items():
-            uids = [int(i.row["uid"]) for i in items]
+            uids = [i.row.uid for i in items]
             try:
                 if self.mail.filing == "move":
                     await self._imap.ensure_folder(folder, self.folders)
-                    flagged = [int(i.row["uid"]) for i in items if i.review]
+                    flagged = [i.row.uid for i in items if i.review]
                     if flagged:
                         await self._imap.add_flags(flagged, "\\Flagged")
                     await self._imap.move(uids, folder)
             except ImapRefused:  # one by one, so one refused mail is set aside and the others filed
                 for item in items:
                     row = item.row
-                    await self._guarded(
-                        row["mailbox"], int(row["uidvalidity"]), int(row["uid"]), self._file(row, item.action)
-                    )
+                    await self._guarded(row.mailbox, row.uidvalidity, row.uid, self._file(row, item.action))
                 continue
             filed += items
         if not filed:
             return
-        with self.store.transaction() as db:
+        with self.store.transaction():
             for item in filed:
                 row = item.row
-                self._set(item.action, "done", item.folder)
-                self._complete(
-                    db, int(row["id"]), row["mailbox"], int(row["uidvalidity"]), int(row["uid"]), item.folder
-                )
+                self._set(item.action, ActionStatus.DONE, item.folder)
+                self._complete(row.id, row.mailbox, row.uidvalidity, row.uid, item.folder)
 
-    def _count(self, mail_row: Any, decision: dict[str, Any]) -> None:
-        statuses = dict(
-            self.store.db.execute("SELECT kind, status FROM actions WHERE mail_id = ?", (mail_row["id"],)).fetchall()
-        )
+    def _count(self, mail_row: MailRecord, decision: dict[str, Any]) -> None:
+        statuses = self.records.actions.statuses(mail_row.id)
         s = self.summary
         s.categories[decision["category"]] += 1
         s.urgent += int(decision["urgent"])
-        s.routed += int(statuses.get("route") in {"done", "waiting"})
-        s.replied += int(statuses.get("reply") == "done")
-        s.drafted += int(statuses.get("draft") == "done")
-        s.review += int(self.store.db.execute("SELECT review FROM mails WHERE id = ?", (mail_row["id"],)).fetchone()[0])
+        s.routed += int(statuses.get(ActionKind.ROUTE) in {ActionStatus.DONE, ActionStatus.WAITING})
+        s.replied += int(statuses.get(ActionKind.REPLY) == ActionStatus.DONE)
+        s.drafted += int(statuses.get(ActionKind.DRAFT) == ActionStatus.DONE)
+        s.review += int(self.records.mails.needs_review(mail_row.id))
 
     # ---- between passes -------------------------------------------------------------------------
     def seconds_to_next_send(self) -> float | None:
@@ -801,88 +656,9 @@ class MailService:
         return None if due is None else max(0.0, due - self.clock())
 
 
-def status(store: Store, *, limit: int = 20) -> dict[str, Any]:
-    """What officers want to know about the mailbox: progress, categories, mails to look at, sends
-    refused or waiting, last actions."""
-    db = store.db
-
-    def why(row: Any) -> list[str]:
-        reasons = [
-            f"{a['kind']} : {a['status']} {a['detail']}".strip()
-            for a in db.execute(
-                "SELECT kind, status, detail FROM actions WHERE mail_id = ? AND status IN ('failed', 'uncertain')",
-                (row["id"],),
-            )
-        ]
-        reasons += [
-            f"{d['kind']} : refus définitif pour {d['recipient']} ({d['code'] or ''} {d['detail']})".replace("( ", "(")
-            for d in db.execute(
-                "SELECT a.kind, d.recipient, d.code, d.detail FROM deliveries d JOIN actions a ON a.id = d.action_id"
-                " WHERE a.mail_id = ? AND d.status = 'failed' AND a.status NOT IN ('failed')",
-                (row["id"],),
-            )
-        ]
-        if row["state"] == "stale":
-            reasons.append(
-                "traitement interrompu par un changement d'UIDVALIDITY ; mail introuvable sous un nouvel UID"
-            )
-        try:
-            reasons += json.loads(row["decision"]).get("problems", [])
-        except (ValueError, AttributeError):
-            reasons.append("décision illisible")
-        return reasons
-
-    def sends(state: str) -> list[dict[str, Any]]:
-        return [
-            {
-                "mail_id": d["mail_id"],
-                "kind": d["kind"],
-                "recipient": d["recipient"],
-                "code": d["code"],
-                "step": d["step"],
-                "detail": d["detail"],
-                "attempts": d["attempts"],
-                "at": d["updated_at"],
-                "next_at": datetime.fromtimestamp(d["next_at"], UTC).isoformat(timespec="seconds")
-                if state == "deferred"
-                else None,
-            }
-            for d in db.execute(
-                "SELECT d.*, a.kind, a.mail_id FROM deliveries d JOIN actions a ON a.id = d.action_id"
-                " WHERE d.status = ? ORDER BY d.id DESC LIMIT ?",
-                (state, limit),
-            )
-        ]
-
-    return {
-        "mailboxes": [dict(r) for r in db.execute("SELECT * FROM mailboxes ORDER BY mailbox")],
-        "mails": db.execute("SELECT count(*) FROM mails").fetchone()[0],
-        "unfinished": db.execute("SELECT count(*) FROM mails WHERE state != 'done'").fetchone()[0],
-        "categories": dict(
-            db.execute("SELECT category, count(*) FROM mails GROUP BY category ORDER BY 2 DESC").fetchall()
-        ),
-        "urgent": db.execute("SELECT count(*) FROM mails WHERE urgent = 1").fetchone()[0],
-        "review": [
-            {
-                "id": r["id"],
-                "received_at": r["received_at"],
-                "sender": r["sender"],
-                "subject": r["subject"],
-                "category": r["category"],
-                "why": why(r),
-            }
-            for r in db.execute(
-                "SELECT * FROM mails WHERE review = 1 OR state = 'stale' ORDER BY id DESC LIMIT ?", (limit,)
-            )
-        ],
-        "failed_sends": sends("failed"),
-        "deferred_sends": sends("deferred"),
-        "offers": dict(db.execute("SELECT status, count(*) FROM offers GROUP BY status").fetchall()),
-        "audit": [
-            dict(r)
-            for r in db.execute("SELECT at, mail_id, action, detail FROM audit ORDER BY id DESC LIMIT ?", (limit,))
-        ],
-    }
+def _recipients(action: ActionRecord) -> list[str]:
+    """The officers a forward goes to (its target: addresses separated by commas)."""
+    return [a.strip() for a in action.target.split(",")]
 
 
 def _with_problem(mail: Mail, problem: str) -> Mail:
@@ -928,7 +704,7 @@ async def retry(service: MailService, since: date | datetime | None = None) -> R
         since = datetime.combine(since, datetime.min.time(), tzinfo=ZoneInfo(service.settings.timezone))
     rows = service.postman.retry_failed(since)
     report = RetryReport(
-        [{"mail_id": r["mail_id"], "kind": r["kind"], "recipient": r["recipient"], "code": r["code"]} for r in rows],
+        [{"mail_id": r.mail_id, "kind": str(r.kind), "recipient": r.recipient, "code": r.code} for r in rows],
         sent_now=False,
     )
     if not rows:

@@ -1,9 +1,10 @@
 """No mail can stop the mailbox: thousands of generated header and MIME shapes through the whole path.
 
-First in memory (a ``Mailbox`` double, an ``Outbox`` that checks every byte StageBot sends), then the
-same shapes appended to Dovecot and worked with aiosmtpd. After each batch: the pass returned, every
-mail is filed and finished, nothing StageBot wrote has a broken header, no answer went to an invalid
-address, and no action failed with an internal error (a failure there is a bug to fix, not a mail).
+First in memory (the ``Mailbox`` double of tests/mail/memory.py, an ``Outbox`` that checks every byte
+StageBot sends), then the same shapes appended to Dovecot and worked with aiosmtpd. After each batch:
+the pass returned, every mail is filed and finished, nothing StageBot wrote has a broken header, no
+answer went to an invalid address, and no action failed with an internal error (a failure there is a
+bug to fix, not a mail).
 """
 
 import asyncio
@@ -17,7 +18,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.mail.headers import valid_address
-from bot.mail.imap import Fetched, Selected
 from bot.mail.service import MailService, run_once
 from bot.mail.smtp import Outcome, Verdict
 from bot.settings import MailSettings, Settings
@@ -26,6 +26,7 @@ from tests.servers import PASSWORD, USER, Dovecot, SmtpCollector, mailbox_counts
 
 from .conftest import OFFICERS, mail_settings, settings_for
 from .fuzz import mail
+from .memory import MemoryMailbox, MemoryServer
 
 _HEADER_LINE = re.compile(rb"[\x21-\x39\x3b-\x7e]+:[\x20-\x7e\t]*|[ \t][\x20-\x7e\t]*")
 
@@ -42,87 +43,6 @@ def written_well(data: bytes) -> list[str]:
         if parsed[name] is None:
             problems.append(f"{name} absent")
     return problems
-
-
-class MemoryServer:
-    """A mailbox in memory, shared by every session the service opens."""
-
-    def __init__(self) -> None:
-        self.folders: dict[str, dict[int, bytes]] = {"INBOX": {}}
-        self.next_uid = 1
-
-    def deliver(self, raws: Sequence[bytes]) -> list[int]:
-        uids = []
-        for raw in raws:
-            self.folders["INBOX"][self.next_uid] = raw
-            uids.append(self.next_uid)
-            self.next_uid += 1
-        return uids
-
-
-class MemoryMailbox:
-    """The ``Mailbox`` interface over a ``MemoryServer`` (a test double of StageBot's own adapter)."""
-
-    def __init__(self, server: MemoryServer) -> None:
-        self.server = server
-        self.lost = asyncio.Event()
-        self.selected = "INBOX"
-
-    async def connect(self, username: str, password: str) -> None:
-        del username, password
-
-    async def select(self, mailbox: str) -> Selected:
-        self.selected = mailbox
-        self.server.folders.setdefault(mailbox, {})
-        return Selected(1, None, True)
-
-    async def uids_after(self, last_uid: int) -> list[int]:
-        return sorted(uid for uid in self.server.folders[self.selected] if uid > last_uid)
-
-    async def has_uid(self, uid: int) -> bool:
-        return uid in self.server.folders[self.selected]
-
-    async def fetch(self, uid: int, max_bytes: int) -> Fetched | None:
-        raw = self.server.folders[self.selected].get(uid)
-        if raw is None:
-            return None
-        if len(raw) > max_bytes:
-            return Fetched(uid, len(raw), raw.split(b"\r\n\r\n", 1)[0] + b"\r\n\r\n", True)
-        return Fetched(uid, len(raw), raw, False)
-
-    async def ensure_folder(self, name: str, known: set[str]) -> None:
-        self.server.folders.setdefault(name, {})
-        known.add(name)
-
-    async def move(self, uid: int | list[int], folder: str) -> None:
-        for one in [uid] if isinstance(uid, int) else uid:
-            raw = self.server.folders[self.selected].pop(one, None)
-            if raw is not None:
-                self.server.folders.setdefault(folder, {})[one] = raw
-
-    async def add_flags(self, uid: int | list[int], flags: str) -> None:
-        del uid, flags
-
-    async def append(self, raw: bytes, folder: str, flags: str) -> None:
-        del flags
-        self.server.folders.setdefault(folder, {})[len(self.server.folders.get(folder, {})) + 1] = raw
-
-    async def contains_message_id(self, folder: str, message_id: str, current: str) -> bool:
-        del folder, message_id, current
-        return False
-
-    async def wait_for_news(self, seconds: float) -> bool:
-        await asyncio.sleep(seconds)
-        return False
-
-    async def noop(self) -> None:
-        pass
-
-    async def close(self) -> None:
-        pass
-
-    async def logout(self) -> None:
-        pass
 
 
 class CheckingOutbox:
