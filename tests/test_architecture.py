@@ -69,6 +69,11 @@ UPWARD = {
     "bot/assistant": ("bot.mail", "bot.discord", "bot.cli", "bot.console"),
     "bot/offers": ("bot.discord", "bot.cli", "bot.console", "bot.mail.service", "bot.mail.triage"),
     "bot/render.py": ("bot.assistant", "bot.mail", "bot.offers", "bot.discord", "bot.cli", "bot.console"),
+    # Discord reports the mailbox's state from the store, without the mail service or its clients.
+    "bot/discord/commands.py": ("bot.mail.service", "bot.mail.imap", "bot.mail.smtp", "bot.mail.delivery"),
+    # What the mailbox decides is pure; its records know the store, not the servers.
+    "bot/mail/plan.py": ("bot.mail.service", "bot.mail.imap", "bot.mail.smtp", "bot.mail.records", "sqlite3"),
+    "bot/mail/records.py": ("bot.mail.service", "bot.mail.imap", "bot.mail.smtp", "aiosmtplib", "aioimaplib"),
 }
 
 

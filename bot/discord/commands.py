@@ -556,12 +556,12 @@ def report_commands(core: Core) -> list[Any]:
         name="messagerie", description="État de la boîte des stages : catégories, mails à vérifier (responsables)"
     )
     async def messagerie(interaction: discord.Interaction[Any]) -> None:
-        from bot.mail import render  # noqa: PLC0415
-        from bot.mail.service import status  # noqa: PLC0415 - the mail stack only when an officer asks
+        from bot.mail import render  # noqa: PLC0415 - only when an officer asks
+        from bot.mail.records import mailbox_status  # noqa: PLC0415 - the store's report, no mail library
 
         await respond(
             interaction,
-            lambda: embed("Messagerie", render.mail_status_text(status(core.store, limit=8))),
+            lambda: embed("Messagerie", render.mail_status_text(mailbox_status(core.store, limit=8))),
             ephemeral=True,
         )
 

@@ -60,7 +60,7 @@ from bot.mail.plan import (
     plan_actions,
     reply_refusal,
 )
-from bot.mail.records import ActionRecord, MailboxState, MailRecord, Records, mailbox_status, now_iso
+from bot.mail.records import ActionRecord, MailboxState, MailRecord, Records, now_iso
 from bot.mail.smtp import Outbox, SmtpOutbox
 from bot.mail.states import ActionKind, ActionStatus, DeliveryStatus
 from bot.mail.triage import Decision, decide
@@ -74,7 +74,6 @@ BACKLOG_CHOICES = ("process", "file", "skip")
 INLINE_BYTES = 64 * 1024  # mails up to this size are read on the event loop (about 1 ms of CPU)
 FILE_BATCH = 25  # mails filed together: one UID MOVE per folder and one commit
 
-status = mailbox_status  # the report's former name here; it lives in bot.mail.records (no mail library)
 
 
 @dataclass

@@ -285,7 +285,7 @@ def test_a_mail_half_done_when_uidvalidity_changes_is_finished_not_left_planned(
     from aioimaplib import IMAP4  # noqa: PLC0415
 
     from bot.mail.imap import ImapError as Lost  # noqa: PLC0415
-    from bot.mail.service import status  # noqa: PLC0415
+    from bot.mail.records import mailbox_status as status  # noqa: PLC0415
     from bot.mail.smtp import SmtpOutbox  # noqa: PLC0415
     from tests.servers import PASSWORD, USER  # noqa: PLC0415
 

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.mail.service import MailService, run_once, status
+from bot.mail.records import mailbox_status as status
+from bot.mail.service import MailService, run_once
 from bot.mail.smtp import SmtpOutbox, Verdict
 from bot.settings import MailSettings
 from bot.store import Store
