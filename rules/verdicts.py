@@ -17,13 +17,21 @@ from rules.money import fr_amount, fr_number
 from rules.offers import WEEKS_PER_MONTH, OfferFacts, below, check, must_be_paid
 from rules.programmes import Programme
 from rules.rates import gratification_rate, is_published
-from rules.sources import Source, source
+from rules.sources import GUIDE_AMU_ALLSH, Source, source
 from rules.working_time import BREAK_AFTER, MAX_DAILY, MAX_WEEKLY, MIN_BREAK, MIN_DAILY_REST
 
 WEEK_HOURS = Decimal(35)
 TENTH = Decimal("0.1")
 LAW_MAXIMUM = source("Code de l'éducation", "L124-5 (6 mois, 924 h par organisme et année d'enseignement)")
 LAW_THRESHOLD = source("Code de l'éducation", "L124-6 et D124-6 (gratification au-delà de 308 h)")
+# 003, iv. La gratification: "La gratification n'est pas obligatoire si le stage se déroule à
+# l'étranger, en Polynésie Française, en Nouvelle-Calédonie, à Monaco ou à Andorre."
+ABROAD_PAY = source(GUIDE_AMU_ALLSH, "iv. La gratification")
+ABROAD_PAY_TEXT = (
+    "Gratification non obligatoire pour un stage à l'étranger (Monaco et Andorre compris), en Polynésie "
+    "française ou en Nouvelle-Calédonie ; l'organisme peut en verser une (notamment un organisme consulaire "
+    "français ou dont le siège social est en France)."
+)
 WORKING_TIME = source("Code de l'éducation L124-14 ; Code du travail L3121-18, L3121-20, L3121-16, L3131-1")
 
 
@@ -38,6 +46,7 @@ class Situation:
     hours_per_day: Decimal | None = None
     hours_per_week: Decimal | None = None
     continuous_hours: Decimal | None = None  # a span worked without a break ("9h-17h sans pause")
+    abroad: bool = False  # abroad, in French Polynesia, New Caledonia, Monaco or Andorra
 
 
 @dataclass(frozen=True)
@@ -106,8 +115,10 @@ def verdicts(s: Situation, programme: Programme, on: date) -> list[Verdict]:
         rate = gratification_rate(on)
         month = rate.value * HOURS_PER_DAY * DAYS_PER_MONTH
         note = "" if is_published(on) else f" (taux {on.year} pas encore publié : dernier taux connu)"
-        paid = must_be_paid(s.facts, programme) or hours > MANDATORY_ABOVE_HOURS
-        if paid:
+        paid = False if s.abroad else must_be_paid(s.facts, programme) or hours > MANDATORY_ABOVE_HOURS
+        if s.abroad:
+            out.append(Verdict(True, ABROAD_PAY_TEXT, (ABROAD_PAY,), code="gratification"))
+        elif paid:
             reason = (
                 f"{programme.name} : aucun stage non gratifié"
                 if programme.paid_always and hours <= MANDATORY_ABOVE_HOURS
@@ -134,6 +145,9 @@ def verdicts(s: Situation, programme: Programme, on: date) -> list[Verdict]:
                     code="gratification",
                 )
             )
+    if s.abroad and paid is None and s.facts.kind == "stage" and s.facts.pay is not None:
+        paid = False
+        out.append(Verdict(True, ABROAD_PAY_TEXT, (ABROAD_PAY,), code="gratification"))
     problems = check(s.facts, programme, on, must_pay=paid)
     for problem in problems:
         if problem.code == "too_short":

@@ -39,6 +39,10 @@ THRESHOLD = LIKELY  # below this, a refusal (without the second opinion)
 AGREED = 0.47
 # What an answer leaves out of the question is searched again (_rest): at least this many words, this sure.
 REST_WORDS = 2
+# A message of this many words or more is also read sentence by sentence (_focused).
+FOCUS_LONG_WORDS = 25
+FOCUS_MIN_WORDS = 4
+_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 REST_BAR = LIKELY
 CONTEXT_MARGIN = 0.1
 MAX_QUESTION_CHARS = 2000  # a question is read up to here; the rest is noise or an attack
@@ -238,6 +242,27 @@ def _knowledge(
             draft.add(render(part_hits[0].entry.answer, on), [part_hits[0].entry.source])
 
 
+def _focused(text: str, hits: list[Hit], programme: Programme, search: Index, model: EntryModel | None) -> list[Hit]:
+    """In a long message, the sentence that asks: its best entry leads when the classifier, reading the
+    whole message, reads that entry too.
+
+    Context dilutes a question ("Bonjour, je suis en M1 psycho, j'ai enfin trouvé… c'est jouable ?"):
+    every sentence is searched alone, and a sentence's entry scoring higher than the whole message's
+    best is taken only with the classifier's agreement, so one stray sentence cannot steer the answer.
+    """
+    sentences = [s for s in _SENTENCE.split(text) if len(s.split()) >= FOCUS_MIN_WORDS]
+    if model is None or len(text.split()) < FOCUS_LONG_WORDS or len(sentences) < 2:
+        return hits
+    opinion = _opinion(text, programme.id, search, model)
+    best_score = hits[0].score if hits else 0.0
+    for sentence in sentences:
+        found = search.search(sentence, programme=programme.id, limit=1)
+        if found and found[0].entry.id == opinion and found[0].score > best_score:
+            best_score = found[0].score
+            hits = [found[0], *(h for h in hits if h.entry.id != opinion)]
+    return hits
+
+
 def _rest(draft: _Draft, text: str, programme: Programme, on: date, used: set[str], search: Index) -> None:
     """What the answer so far leaves out: the question's words no entry used holds, searched again.
 
@@ -286,7 +311,7 @@ def ask(
         draft.add(calc.text, list(calc.sources))
     search = search_index or index()
     model = entry_model if search_index is not None else second_opinion()
-    hits = search.search(text, programme=programme.id, limit=4)
+    hits = _focused(text, search.search(text, programme=programme.id, limit=4), programme, search, model)
     nearest = [(h.entry.id, h.score) for h in hits[:3]]
     _knowledge(draft, text, programme, on, hits, search, model)
     if not draft.pieces:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.citations import plain
 from bot.parsing import MONTHS
-from knowledge.text import fold_plain, tokens
+from knowledge.text import fold_plain, tokens, words
 from rules.offers import Kind, OfferFacts, Problem, check, days_to_weeks, months_to_weeks
 from rules.programmes import programme
 
@@ -394,6 +394,7 @@ _PER_WEEK = re.compile(
 _SPAN_NO_BREAK = re.compile(
     r"\b(\d{1,2})\s*h\s*(?:\d\d)?\s*(?:-|a|to)\s*(\d{1,2})\s*h\b.*\bsans (?:arret|pause|coupure)"
 )
+_PAY_EXEMPT_TERRITORY = re.compile(r"\b(polynesie|caledonie|tahiti|noumea|papeete)\b")
 _TODAY_IS = re.compile(
     r"\b(nous sommes|on est|aujourd hui|today|we are|it is)\b[^.?!]{0,20}\b("
     + "|".join(MONTHS)
@@ -448,6 +449,9 @@ def situation_facts(text: str, dates: list[date]) -> "Situation":
     total = _TOTAL_HOURS.search(folded)
     if hours is None and weeks is None and total and not (per_day or per_week or span) and int(total.group(1)) >= 35:
         hours = Decimal(total.group(1))
+    # Abroad as the vocabulary reads it (countries, cities, "abroad"), or the territories the ALLSH
+    # guide names beside them for the gratification (French Polynesia, New Caledonia).
+    abroad = "etranger" in words(text) or bool(_PAY_EXEMPT_TERRITORY.search(folded))
     not_dev_hits = _NOT_DEV.findall(folded) or re.findall(r"\b(admin\w* (?:de|du|d un) site|site vitrine)\b", folded)
     facts = OfferFacts(
         kind=kind,
@@ -467,4 +471,5 @@ def situation_facts(text: str, dates: list[date]) -> "Situation":
         hours_per_day=Decimal(number.replace(",", ".")) if number else None,
         hours_per_week=Decimal(per_week.group(1)) if per_week else None,
         continuous_hours=Decimal(int(span.group(2)) - int(span.group(1))) if span else None,
+        abroad=abroad,
     )

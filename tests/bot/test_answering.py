@@ -43,6 +43,11 @@ PARIS1 = get_programme("paris1-miage")
         ("paris1-miage", "stage helpdesk support utilisateurs, c valide ?", "verdict", ("développement",)),
         ("amu-allsh", "My host wants 11-hour days during the festival. Is that allowed?", "verdict", ("10 h",)),
         ("lille-l3", "est ce que je peux finir mon stage le 15 septembre ?", "verdict", ("31 août",)),
+        # Abroad, Monaco, Andorra, French Polynesia, New Caledonia: not mandatory (ALLSH guide, iv.);
+        # the overseas departments follow the French rule.
+        ("amu-allsh", "stage de 3 mois à Monaco, ils sont pas obligés de me payer ?", "verdict", ("non obligatoire",)),
+        ("amu-allsh", "stage de 3 mois a Barcelone payé 3 € de l'heure c'est legal ?", "verdict", ("non obligatoire",)),
+        ("amu-allsh", "stage de 3 mois en Guadeloupe, ils doivent me payer ?", "verdict", ("obligatoire (462 h",)),
         # Issue 11, point 2: 300 h is under the threshold, and the answer says so.
         ("paris1-miage", "stage de 300h c gratifié ou pas", "verdict", ("non obligatoire", "308")),
     ],
@@ -131,3 +136,13 @@ def test_what_the_first_entry_leaves_out_is_answered_too() -> None:
     answer = ask("la gratif minimum c combien de l'heure ? et on peut negocier au dessus ?", PARIS1, TODAY)
     assert answer.answered
     assert "4,5" in answer.answer and "négoci" in answer.answer.lower(), answer.answer
+
+
+def test_a_long_message_is_answered_from_the_sentence_that_asks() -> None:
+    # Former blind batch 4 (tuning data): refused before the sentence focus, with the right entry first.
+    message = (
+        "C'est un peu delicat... mon tuteur de stage fait des remarques sexistes depuis deux semaines et je "
+        "sais pas a qui en parler sans que ca se retourne contre moi. Qui je peux contacter a la fac ?"
+    )
+    answer = ask(message, get_programme("amu-allsh"), TODAY)
+    assert answer.answered and "respect-egalite@univ-amu.fr" in answer.answer, answer.answer
