@@ -88,13 +88,11 @@ class Core:
 
     def choose_programme(self, user_id: int, programme_id: str) -> None:
         """Remember a student's programme (validated first)."""
-        programme(programme_id)
-        self._choices.choose(user_id, programme_id, datetime.now(UTC))
+        self._choices.choose(user_id, programme(programme_id).id, datetime.now(UTC))
 
     def set_guild_programme(self, guild_id: int, programme_id: str) -> None:
         """A server's default programme (officers)."""
-        programme(programme_id)
-        self._choices.set_guild(guild_id, programme_id)
+        self._choices.set_guild(guild_id, programme(programme_id).id)
 
     # ---- questions --------------------------------------------------------------------------
     def ask(self, question: str, programme_id: str, channel: str) -> Answer:
