@@ -11,9 +11,10 @@ A year named in the question ("la gratif en 2025") picks the figures in force th
 """
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache
+from functools import cache, partial
 from typing import Any, Literal
 
 from bot.assistant.intents import find_dates, route
@@ -135,6 +136,9 @@ def _opinion(text: str, programme: str, search: Index, model: EntryModel | None)
     return ranked[0][0] if ranked else None
 
 
+Reading = Callable[[], str | None]  # the classifier's reading of the question, computed when first asked
+
+
 def _refusal_suggestions(hits: list[Hit], opinion: str | None, search: Index) -> list[str]:
     """What a refusal offers instead: the classifier's reading first, then the nearest entries."""
     entries = [h.entry for h in hits[:3]]
@@ -202,13 +206,13 @@ def _situation(
 
 
 def _knowledge(
-    draft: _Draft, text: str, programme: Programme, on: date, hits: list[Hit], search: Index, model: EntryModel | None
+    draft: _Draft, text: str, programme: Programme, on: date, hits: list[Hit], search: Index, read: Reading
 ) -> None:
     """The knowledge base's answer in bands, then one more for each other part of the question."""
     best = hits[0] if hits else None
     used: set[str] = set()
     alone = not draft.pieces
-    opinion = _opinion(text, programme.id, search, model) if alone and best is not None else None
+    opinion = read() if alone and best is not None else None
     draft.opinion = opinion
     agree = best is not None and opinion == best.entry.id
     if not alone:
@@ -242,7 +246,7 @@ def _knowledge(
             draft.add(render(part_hits[0].entry.answer, on), [part_hits[0].entry.source])
 
 
-def _focused(text: str, hits: list[Hit], programme: Programme, search: Index, model: EntryModel | None) -> list[Hit]:
+def _focused(text: str, hits: list[Hit], programme: Programme, search: Index, read: Reading) -> list[Hit]:
     """In a long message, the sentence that asks: its best entry leads when the classifier, reading the
     whole message, reads that entry too.
 
@@ -251,9 +255,11 @@ def _focused(text: str, hits: list[Hit], programme: Programme, search: Index, mo
     best is taken only with the classifier's agreement, so one stray sentence cannot steer the answer.
     """
     sentences = [s for s in _SENTENCE.split(text) if len(s.split()) >= FOCUS_MIN_WORDS]
-    if model is None or len(text.split()) < FOCUS_LONG_WORDS or len(sentences) < 2:
+    if len(text.split()) < FOCUS_LONG_WORDS or len(sentences) < 2:
         return hits
-    opinion = _opinion(text, programme.id, search, model)
+    opinion = read()
+    if opinion is None:
+        return hits
     best_score = hits[0].score if hits else 0.0
     for sentence in sentences:
         found = search.search(sentence, programme=programme.id, limit=1)
@@ -311,9 +317,11 @@ def ask(
         draft.add(calc.text, list(calc.sources))
     search = search_index or index()
     model = entry_model if search_index is not None else second_opinion()
-    hits = _focused(text, search.search(text, programme=programme.id, limit=4), programme, search, model)
+    # The classifier reads the whole message once, and only if a step needs it.
+    read: Reading = cache(partial(_opinion, text, programme.id, search, model))
+    hits = _focused(text, search.search(text, programme=programme.id, limit=4), programme, search, read)
     nearest = [(h.entry.id, h.score) for h in hits[:3]]
-    _knowledge(draft, text, programme, on, hits, search, model)
+    _knowledge(draft, text, programme, on, hits, search, read)
     if not draft.pieces:
         best = hits[0] if hits else None
         return Answer(
