@@ -15,9 +15,7 @@ library only. The model records a digest of the entries' ids and phrasings: a ba
 training makes ``shipped()`` return None, and the engine falls back to the search alone.
 """
 
-import gzip
 import hashlib
-import json
 import math
 import re
 from collections import Counter
@@ -28,6 +26,7 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
+from knowledge import modelfile
 from knowledge.model import Entry
 from knowledge.text import fold
 
@@ -106,16 +105,13 @@ class EntryModel:
 
 
 def save(data: dict[str, Any], path: Path = MODEL_PATH) -> None:
-    """Write the exported model, reproducibly (no timestamp in the gzip header)."""
-    payload = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
-    with path.open("wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as out:
-        out.write(payload)
+    """Write the exported model, reproducibly (knowledge.modelfile)."""
+    modelfile.save(data, path)
 
 
 def load(path: Path = MODEL_PATH) -> EntryModel:
     """Read an exported model."""
-    with gzip.open(path, "rb") as handle:
-        return EntryModel.from_json(json.loads(handle.read()))
+    return EntryModel.from_json(modelfile.load(path))
 
 
 @cache

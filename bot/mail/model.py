@@ -8,9 +8,7 @@ the package stays small and starts fast.
 """
 
 import base64
-import gzip
 import heapq
-import json
 import math
 import sys
 from array import array
@@ -22,6 +20,7 @@ from typing import Any
 
 from bot.mail.features import describe, featurize, telling
 from bot.mail.message import Mail
+from knowledge import modelfile
 
 MODEL_PATH = Path(__file__).with_name("model.json.gz")
 FORMAT = 2
@@ -127,16 +126,13 @@ class LinearModel:
 
 
 def save(data: dict[str, Any], path: Path) -> None:
-    """Write a model reproducibly: sorted keys, fixed gzip header (no name, no time)."""
-    text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    with path.open("wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9) as f:
-        f.write(text.encode("utf-8"))
+    """Write a model reproducibly (knowledge.modelfile: sorted keys, fixed gzip header)."""
+    modelfile.save(data, path)
 
 
 def load(path: Path = MODEL_PATH) -> LinearModel:
     """Read a model file."""
-    with gzip.open(path, "rt", encoding="utf-8") as f:
-        return LinearModel(json.load(f))
+    return LinearModel(modelfile.load(path))
 
 
 @cache
