@@ -115,10 +115,8 @@ def verdicts(s: Situation, programme: Programme, on: date) -> list[Verdict]:
         rate = gratification_rate(on)
         month = rate.value * HOURS_PER_DAY * DAYS_PER_MONTH
         note = "" if is_published(on) else f" (taux {on.year} pas encore publié : dernier taux connu)"
-        paid = False if s.abroad else must_be_paid(s.facts, programme) or hours > MANDATORY_ABOVE_HOURS
-        if s.abroad:
-            out.append(Verdict(True, ABROAD_PAY_TEXT, (ABROAD_PAY,), code="gratification"))
-        elif paid:
+        paid = None if s.abroad else must_be_paid(s.facts, programme) or hours > MANDATORY_ABOVE_HOURS
+        if paid:
             reason = (
                 f"{programme.name} : aucun stage non gratifié"
                 if programme.paid_always and hours <= MANDATORY_ABOVE_HOURS
@@ -135,7 +133,7 @@ def verdicts(s: Situation, programme: Programme, on: date) -> list[Verdict]:
                     code="gratification",
                 )
             )
-        else:
+        elif not s.abroad:
             out.append(
                 Verdict(
                     True,
@@ -145,8 +143,8 @@ def verdicts(s: Situation, programme: Programme, on: date) -> list[Verdict]:
                     code="gratification",
                 )
             )
-    if s.abroad and paid is None and s.facts.kind == "stage" and s.facts.pay is not None:
-        paid = False
+    if s.abroad and s.facts.kind == "stage" and (hours is not None or s.facts.pay is not None):
+        paid = False  # the French rule does not apply there
         out.append(Verdict(True, ABROAD_PAY_TEXT, (ABROAD_PAY,), code="gratification"))
     problems = check(s.facts, programme, on, must_pay=paid)
     for problem in problems:
