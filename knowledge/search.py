@@ -111,6 +111,7 @@ class Index:
         self._unknown_idf = idf_values[3 * len(idf_values) // 4] if idf_values else 1.0
         self._weights = [sum(self._idf[t] for t in toks) for _, _, toks, _ in self._phrasings]
         self._allowed: dict[str | None, frozenset[int]] = {}
+        self._allowed_ids: dict[str | None, frozenset[str]] = {}
         self._by_id = {entry.id: entry for entry in self.entries}
 
     def _applicable(self, programme: str | None) -> frozenset[int]:
@@ -122,8 +123,10 @@ class Index:
         return self._allowed[programme]
 
     def applicable_ids(self, programme: str | None) -> frozenset[str]:
-        """Ids of the entries a student of ``programme`` may be answered with."""
-        return frozenset(self.entries[i].id for i in self._applicable(programme))
+        """Ids of the entries a student of ``programme`` may be answered with (cached)."""
+        if programme not in self._allowed_ids:
+            self._allowed_ids[programme] = frozenset(self.entries[i].id for i in self._applicable(programme))
+        return self._allowed_ids[programme]
 
     def entry(self, entry_id: str) -> Entry:
         """The entry with this id."""
