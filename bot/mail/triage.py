@@ -108,8 +108,9 @@ def best_answer(mail: Mail, programme: Programme, today: date, min_score: float 
     if len(mail.body) < 600:  # a short mail may carry its numbers outside the question sentence
         candidates.append(" ".join(mail.body.split()))
     best: Answer | None = None
-    for sentence in candidates[:8]:
-        answer = ask(sentence[:300], programme, today)
+    # A one-sentence mail is both a sentence and the whole body: asked once.
+    for sentence in list(dict.fromkeys(c[:300] for c in candidates[:8])):
+        answer = ask(sentence, programme, today)
         if may_send(answer, min_score) and (best is None or answer.score > best.score):
             best = answer
     return best
