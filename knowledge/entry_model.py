@@ -21,7 +21,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -33,6 +33,8 @@ from knowledge.text import fold
 MODEL_PATH = Path(__file__).with_name("entry_model.json.gz")
 FORMAT = 1
 CHAR_NGRAMS = (3, 4, 5)
+# The class of the questions the guides do not answer (out-of-scope questions of the former blind batches).
+OUT_OF_SCOPE = "hors-champ"
 _WORD = re.compile(r"[a-z0-9]+")
 
 
@@ -90,18 +92,60 @@ class EntryModel:
         norm = math.sqrt(sum(v * v for v in raw.values())) or 1.0
         return {f: v / norm for f, v in raw.items()}
 
-    def rank(self, text: str, allowed: Iterable[str] | None = None, limit: int = 3) -> list[tuple[str, float]]:
-        """The entries the model reads in the question, best first, among ``allowed`` ids if given."""
+    def _scores(self, text: str) -> dict[int, float]:
         scores = dict(enumerate(self.intercepts))
         for feature, value in self.vector(text).items():
             for index, weight in self.weights.get(feature, ()):
                 scores[index] += value * weight
+        return scores
+
+    def rank(self, text: str, allowed: Iterable[str] | None = None, limit: int = 3) -> list[tuple[str, float]]:
+        """The entries the model reads in the question (raw scores), best first, among ``allowed`` ids if
+        given; the out-of-scope class only when ``allowed`` names it."""
         keep = None if allowed is None else set(allowed)
         ranked = sorted(
-            ((self.entry_ids[i], s) for i, s in scores.items() if keep is None or self.entry_ids[i] in keep),
+            (
+                (self.entry_ids[i], s)
+                for i, s in self._scores(text).items()
+                if (self.entry_ids[i] in keep if keep is not None else self.entry_ids[i] != OUT_OF_SCOPE)
+            ),
             key=lambda pair: -pair[1],
         )
         return ranked[:limit]
+
+    def read(self, text: str, allowed: Iterable[str]) -> "Opinion":
+        """The model's probabilities over the ``allowed`` entries and the out-of-scope class."""
+        keep = {*allowed, OUT_OF_SCOPE}
+        scores = {self.entry_ids[i]: s for i, s in self._scores(text).items() if self.entry_ids[i] in keep}
+        top = max(scores.values())
+        exps = {entry_id: math.exp(s - top) for entry_id, s in scores.items()}
+        total = sum(exps.values())
+        return Opinion({entry_id: e / total for entry_id, e in exps.items()})
+
+
+@dataclass(frozen=True)
+class Opinion:
+    """What the classifier reads in a question: a probability per entry, and for "out of scope"."""
+
+    probabilities: dict[str, float]
+
+    @property
+    def out_of_scope(self) -> float:
+        return self.probabilities.get(OUT_OF_SCOPE, 0.0)
+
+    @cached_property
+    def entry_id(self) -> str | None:
+        """The entry it reads most (never the out-of-scope class), None when it knows none."""
+        entries = [(p, e) for e, p in self.probabilities.items() if e != OUT_OF_SCOPE]
+        return max(entries)[1] if entries else None
+
+    @property
+    def probability(self) -> float:
+        """The probability of its entry."""
+        return self.of(self.entry_id)
+
+    def of(self, entry_id: str | None) -> float:
+        return self.probabilities.get(entry_id, 0.0) if entry_id is not None else 0.0
 
 
 def save(data: dict[str, Any], path: Path = MODEL_PATH) -> None:

@@ -7,7 +7,7 @@ import pytest
 
 from bot.assistant.answer import AGREED, LIKELY, SURE, ask
 from knowledge.base import load
-from knowledge.entry_model import MODEL_PATH, EntryModel, digest, features, shipped
+from knowledge.entry_model import MODEL_PATH, OUT_OF_SCOPE, EntryModel, digest, features, shipped
 from knowledge.entry_model import load as load_model
 from knowledge.model import Entry
 from knowledge.search import Index
@@ -101,14 +101,15 @@ BASE = [
 ]
 
 
-def test_an_agreed_match_is_answered_below_the_bar_and_a_disagreement_is_only_suggested(
+def test_an_agreed_match_is_answered_below_the_bar_and_the_classifier_decides_a_disagreement_when_sure(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     pytest.importorskip("sklearn")
     from knowledge.train_entries import fit  # noqa: PLC0415
 
     index = Index(BASE)
-    model = EntryModel.from_json(fit(BASE))
+    trained = fit(BASE, questions=[])  # the three entries' phrasings alone
+    model = EntryModel.from_json(trained)
     question = "mon memoire je le depose a quelle date au plus tard ?"
     hits = index.search(question, programme="paris1-miage", limit=2)
     assert hits[0].entry.id == "loi/rapport"
@@ -121,18 +122,44 @@ def test_an_agreed_match_is_answered_below_the_bar_and_a_disagreement_is_only_su
     monkeypatch.setattr(engine, "AGREED", score - 0.01)
     monkeypatch.setattr(engine, "LIKELY", score + 0.01)
     monkeypatch.setattr(engine, "SURE", score + 0.02)
+    monkeypatch.setattr(engine, "SEARCH_ALONE", score + 0.03)
+    monkeypatch.setattr(engine, "SEARCH_CERTAIN", score + 0.04)
     agreed = ask(question, PARIS1, TODAY, search_index=index, entry_model=model)
     assert agreed.answered and agreed.entry_id == "loi/rapport" and agreed.band == "likely"
     assert "19 juin" in agreed.answer
     alone = ask(question, PARIS1, TODAY, search_index=index)  # the search alone refuses it
     assert not alone.answered
 
-    disagreeing = EntryModel.from_json({**fit(BASE), "intercepts": [0.0, 50.0, 0.0]})  # reads "soutenance"
-    monkeypatch.setattr(engine, "AGREED", score - 0.02)
-    monkeypatch.setattr(engine, "LIKELY", score - 0.01)
+    # A classifier sure of another entry answers with it, the search's entry offered beside it.
+    disagreeing = EntryModel.from_json({**trained, "intercepts": [0.0, 50.0, 0.0]})  # reads "soutenance"
+    decided = ask(question, PARIS1, TODAY, search_index=index, entry_model=disagreeing)
+    assert decided.answered and decided.entry_id == "loi/soutenance" and decided.band == "likely"
+    assert "quand rendre le rapport de stage" in decided.suggestions
+    # Unsure of it, neither wins: refused, with the classifier's reading offered first.
+    monkeypatch.setattr(engine, "PICK_PROBABILITY", 1.01)
     refused = ask(question, PARIS1, TODAY, search_index=index, entry_model=disagreeing)
     assert not refused.answered
-    assert "quand a lieu la soutenance" in refused.suggestions
+    assert refused.suggestions[0] == "quand a lieu la soutenance"
+
+
+def test_a_question_read_as_out_of_scope_is_refused_unless_the_search_is_certain(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    pytest.importorskip("sklearn")
+    from knowledge.train_entries import fit  # noqa: PLC0415
+
+    index = Index(BASE)
+    outside = [
+        (OUT_OF_SCOPE, q)
+        for q in ("la cafet est ouverte le samedi", "resultats des partiels de bdd", "ou garer mon velo a la fac")
+    ]
+    model = EntryModel.from_json(fit(BASE, questions=outside))
+    assert OUT_OF_SCOPE in model.entry_ids
+    question = "la cafet du campus ferme a quelle heure le samedi ?"
+    assert model.read(question, index.applicable_ids("paris1-miage")).out_of_scope >= 0.5
+    assert not ask(question, PARIS1, TODAY, search_index=index, entry_model=model).answered
+    # rank() never offers the out-of-scope class as an entry.
+    assert all(entry_id != OUT_OF_SCOPE for entry_id, _ in model.rank(question, limit=5))
 
 
 def test_the_bars_are_ordered() -> None:
