@@ -29,7 +29,7 @@ from knowledge.search import Hit, Index
 from knowledge.text import fold
 from rules.programmes import Programme
 from rules.sources import Source
-from rules.verdicts import summary, verdicts
+from rules.verdicts import Verdict, summary, verdicts
 
 # Calibrated with bench/qa.py on held-out phrasings and out-of-scope questions (bench/README.md).
 SURE = 0.63
@@ -82,6 +82,49 @@ _STAGE_CONTEXT = re.compile(
     r"\b(stages?|internships?|alternan\w*|apprenti\w*|missions?|sujets?|conventions?|stagiaires?)\b"
 )
 _SUBJECT_CODES = frozenset({"remote_only", "not_development", "independent_host"})
+# What the asking sentences of a message name, by the verdicts that answer it. A verdict is kept when
+# its dimension is named, or when none is ("c'est ok ?"); a wh-question that names none ("je dois
+# enregistrer ma convention combien de temps avant ?") asks for no verdict. The figures of the
+# situation ("3 semaines", "35h") are context, not what is asked: they are taken out first.
+_ASKED = {
+    "end": re.compile(r"\b(fin|finir|finis\w*|termin\w*|jusqu\w*|limite|depass\w*|prolong\w*|tard|end|ends|finish\w*|until|extend\w*)\b"),
+    "length": re.compile(
+        r"\b(long|longue|duree|dure|assez|suffi\w*|minimum|mini|minimal\w*|maximum|max|court\w*|enough|length|short\w*)\b"
+    ),
+    "pay": re.compile(
+        r"\b(pay\w*|paid|gratif\w*|remuner\w*|salaire\w*|argent|montant|sous|smic|minimum|salary|stipend|money|verse\w*|touch\w*)\b|€"
+    ),
+    "hours": re.compile(
+        r"\b(heures?|horaires?|journees?|soir\w*|week.?ends?|repos|pause|temps de travail|hours?|overtime|break|travaill\w*|bosser)\b"
+    ),
+    "subject": re.compile(
+        r"\b(sujets?|missions?|teletravail|remote|distanciel|freelance|auto.?entrepreneur|independant\w*|subject|topic|domaine|poste)\b"
+    ),
+}
+_DIMENSION = {
+    "end_date": "end",
+    "duration": "length",
+    "maximum": "length",
+    "too_short": "length",
+    "gratification": "pay",
+    "below_minimum_pay": "pay",
+    "daily": "hours",
+    "weekly": "hours",
+    "break": "hours",
+    "remote_only": "subject",
+    "not_development": "subject",
+    "independent_host": "subject",
+}
+_MONTHS = "janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre"
+_QUANTITY = re.compile(
+    r"\d+(?:[.,]\d+)?\s*(?:h\b|heures?|hours?|semaines?|weeks?|mois|months?|jours?|days?|€|euros?|eur\b)?"
+    r"(?:\s*(?:de l.?|par|per|a|an|/)\s*(?:heure|hour|h|jour|day|semaine|week|mois|month)\b)?"
+    rf"|\b(?:\d{{1,2}}(?:er)?|fin|debut|mi)[\s-]+(?:{_MONTHS})\b"
+)
+_WH = re.compile(
+    r"\b(combien|quand|comment|pourquoi|quel\w*|quoi|a qui|what|when|where|how|which|who|why)\b"
+    r"|\bou (?:est|sont|faut|dois|doit|trouver)\b|\bou\s*\?"
+)
 _YEAR = re.compile(r"\b(20[12]\d)\b")
 _PART_SPLIT = re.compile(
     r"\?+\s*|\s+(?:et|and|puis|aussi)\s+(?=(?:c\s?est|cest|combien|cb|quand|est ce|est-ce|je dois|faut|il faut"
@@ -212,6 +255,7 @@ def _situation(
         found = [v for v in found if v.code not in _SUBJECT_CODES]
     if calc_id == "calc/gratification":
         found = [v for v in found if v.code != "gratification"]  # the calculator says it, month by month
+    found = _asked(found, folded)
     if found:
         draft.kind, draft.entry_id, draft.score = "verdict", "verdict/situation", 1.0
         draft.add(summary(found), [s for v in found for s in v.sources])
@@ -239,8 +283,26 @@ def _choose(hits: list[Hit], opinion: Opinion | None, search: Index) -> tuple[En
     return None
 
 
+def _asked(found: list[Verdict], folded: str) -> list[Verdict]:
+    """The verdicts on what the message asks (see _ASKED)."""
+    sentences = [x for x in _SENTENCE.split(folded) if x.strip()]
+    asking = " ".join(x for x in sentences if "?" in x) or (sentences[-1] if sentences else folded)
+    asking = _QUANTITY.sub(" ", asking)
+    named = {dimension for dimension, words in _ASKED.items() if words.search(asking)}
+    if not named:
+        return [] if _WH.search(asking) else found
+    return [v for v in found if _DIMENSION.get(v.code, "") in named or v.code not in _DIMENSION]
+
+
 def _knowledge(
-    draft: _Draft, text: str, programme: Programme, on: date, hits: list[Hit], search: Index, read: Reading
+    draft: _Draft,
+    text: str,
+    programme: Programme,
+    on: date,
+    hits: list[Hit],
+    search: Index,
+    read: Reading,
+    model: EntryModel | None,
 ) -> None:
     """The knowledge base's answer in bands, then one more for each other part of the question."""
     best = hits[0] if hits else None
@@ -272,12 +334,26 @@ def _knowledge(
     _rest(draft, text, programme, on, used, search)
     for part in _parts(text)[1:]:
         # A short part ("c'est payé ?") is read as being about the stage the message is about.
-        part_hits = search.search(part if len(part.split()) > 4 else f"{part} stage", programme=programme.id, limit=1)
-        # A part answered alone, when the whole question found nothing, must be sure of itself.
-        part_bar = LIKELY if draft.pieces else SURE
-        if part_hits and part_hits[0].score >= part_bar and part_hits[0].entry.id not in used:
-            used.add(part_hits[0].entry.id)
-            draft.add(render(part_hits[0].entry.answer, on), [part_hits[0].entry.source])
+        part_text = part if len(part.split()) > 4 else f"{part} stage"
+        part_hits = search.search(part_text, programme=programme.id, limit=1)
+        if not part_hits or part_hits[0].entry.id in used:
+            continue
+        hit = part_hits[0]
+        if draft.pieces:
+            taken = hit.score >= LIKELY
+        else:
+            # A part answered alone, when the whole question found nothing, must be sure of itself: the
+            # sure score, and the classifier reading that entry in the part and no question outside
+            # the guides in the whole ("la BU est ouverte le samedi ? je voudrais y bosser mes candidatures").
+            whole = read()
+            reading = _opinion(part_text, programme.id, search, model)
+            taken = hit.score >= SURE and (
+                whole is None
+                or (whole.out_of_scope < OUT_OF_SCOPE_BAR and reading is not None and reading.entry_id == hit.entry.id)
+            )
+        if taken:
+            used.add(hit.entry.id)
+            draft.add(render(hit.entry.answer, on), [hit.entry.source])
 
 
 def _focused(text: str, hits: list[Hit], programme: Programme, search: Index, read: Reading) -> list[Hit]:
@@ -355,7 +431,7 @@ def ask(
     read: Reading = cache(partial(_opinion, text, programme.id, search, model))
     hits = _focused(text, search.search(text, programme=programme.id, limit=10), programme, search, read)
     nearest = [(h.entry.id, h.score) for h in hits[:3]]
-    _knowledge(draft, text, programme, on, hits, search, read)
+    _knowledge(draft, text, programme, on, hits, search, read, model)
     if not draft.pieces:
         best = hits[0] if hits else None
         return Answer(

@@ -146,3 +146,43 @@ def test_a_long_message_is_answered_from_the_sentence_that_asks() -> None:
     )
     answer = ask(message, get_programme("amu-allsh"), TODAY)
     assert answer.answered and "respect-egalite@univ-amu.fr" in answer.answer, answer.answer
+
+
+@pytest.mark.parametrize(
+    ("programme", "question", "kept", "dropped"),
+    [
+        # The figures given are context; what the asking sentence names decides the verdicts kept.
+        ("lille-l3", "ma boite veut rallonger mon stage de 2 semaines, c quoi la demarche ?", (), ("12 semaines",)),
+        (
+            "paris1-miage",
+            "Je suis en stage 35h par semaine du 1er juin au 28 aout 2027. C'est assez long pour valider ?",
+            ("durée",),
+            ("48 h",),
+        ),
+        (
+            "paris1-miage",
+            "Mon stage : 3 mois, 35h par semaine, 600 € par mois. Est-ce que je suis sous-payé ?",
+            ("sous le minimum",),
+            ("48 h",),
+        ),
+        # Nothing named ("c'est ok ?"): every verdict on the situation.
+        ("paris1-miage", "stage de 10 semaines à 600 € par mois, c'est ok ?", ("sous le minimum", "durée"), ()),
+    ],
+)
+def test_verdicts_answer_what_the_question_asks(
+    programme: str, question: str, kept: tuple[str, ...], dropped: tuple[str, ...]
+) -> None:
+    answer = ask(question, get_programme(programme), TODAY)
+    text = fold(answer.answer)
+    assert all(fold(fact) in text for fact in kept), answer.answer
+    assert not any(fold(fact) in text for fact in dropped), answer.answer
+
+
+def test_a_part_is_not_answered_alone_when_the_message_is_out_of_scope() -> None:
+    # "je voudrais y préparer mes candidatures de stage" alone would match the applications' advice.
+    answer = ask(
+        "la cafet de la fac est ouverte le samedi ? je voudrais y preparer mes candidatures de stage",
+        get_programme("lille-l3"),
+        TODAY,
+    )
+    assert not answer.answered
