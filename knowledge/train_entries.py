@@ -23,7 +23,7 @@ from knowledge.entry_model import FORMAT, MODEL_PATH, OUT_OF_SCOPE, digest, feat
 from knowledge.model import Entry
 
 C = 20.0  # inverse regularisation; chosen on the held-out phrasings and the former blind batches
-KEEP_PER_FEATURE = 6  # the entries each feature weighs most for (positive weights only)
+KEEP_PER_FEATURE = 20  # the entries each feature weighs most for (positive weights only); 6 lost 19 of 525 left-out questions
 DECIMALS = 4
 LABELS = Path(__file__).resolve().parents[1] / "tests" / "data" / "labelled" / "entry-labels.txt"
 
