@@ -17,13 +17,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from knowledge.base import load as load_base
 from knowledge import modelfile
+from knowledge.base import load as load_base
 from knowledge.entry_model import FORMAT, MODEL_PATH, OUT_OF_SCOPE, digest, features, save
 from knowledge.model import Entry
 
 C = 20.0  # inverse regularisation; chosen on the held-out phrasings and the former blind batches
-KEEP_PER_FEATURE = 20  # the entries each feature weighs most for (positive weights only); 6 lost 19 of 525 left-out questions
+# The entries each feature weighs most for (positive weights only); 6 lost 19 of 525 left-out questions.
+KEEP_PER_FEATURE = 20
 DECIMALS = 4
 LABELS = Path(__file__).resolve().parents[1] / "tests" / "data" / "labelled" / "entry-labels.txt"
 

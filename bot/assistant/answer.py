@@ -22,6 +22,7 @@ from bot.citations import as_json as source_json
 from bot.citations import cite, titles_in
 from bot.offers.extract import situation_facts
 from knowledge.base import load
+from knowledge.cache import cached
 from knowledge.entry_model import EntryModel, Opinion, digest, shipped
 from knowledge.figures import render
 from knowledge.model import Entry
@@ -87,15 +88,19 @@ _SUBJECT_CODES = frozenset({"remote_only", "not_development", "independent_host"
 # enregistrer ma convention combien de temps avant ?") asks for no verdict. The figures of the
 # situation ("3 semaines", "35h") are context, not what is asked: they are taken out first.
 _ASKED = {
-    "end": re.compile(r"\b(fin|finir|finis\w*|termin\w*|jusqu\w*|limite|depass\w*|prolong\w*|tard|end|ends|finish\w*|until|extend\w*)\b"),
+    "end": re.compile(
+        r"\b(fin|finir|finis\w*|termin\w*|jusqu\w*|limite|depass\w*|prolong\w*|tard|end|ends|finish\w*|until|extend\w*)\b"
+    ),
     "length": re.compile(
         r"\b(long|longue|duree|dure|assez|suffi\w*|minimum|mini|minimal\w*|maximum|max|court\w*|enough|length|short\w*)\b"
     ),
     "pay": re.compile(
-        r"\b(pay\w*|paid|gratif\w*|remuner\w*|salaire\w*|argent|montant|sous|smic|minimum|salary|stipend|money|verse\w*|touch\w*)\b|€"
+        r"\b(pay\w*|paid|gratif\w*|remuner\w*|salaire\w*|argent|montant|sous|smic|minimum|salary|stipend|money"
+        r"|verse\w*|touch\w*)\b|€"
     ),
     "hours": re.compile(
-        r"\b(heures?|horaires?|journees?|soir\w*|week.?ends?|repos|pause|temps de travail|hours?|overtime|break|travaill\w*|bosser)\b"
+        r"\b(heures?|horaires?|journees?|soir\w*|week.?ends?|repos|pause|temps de travail|hours?|overtime|break"
+        r"|travaill\w*|bosser)\b"
     ),
     "subject": re.compile(
         r"\b(sujets?|missions?|teletravail|remote|distanciel|freelance|auto.?entrepreneur|independant\w*|subject|topic|domaine|poste)\b"
@@ -173,15 +178,25 @@ class Answer:
 
 
 @cache
+def _engine() -> tuple[Index, EntryModel | None]:
+    """The search index over the packaged base and the entry classifier trained from it (None when the
+    base changed since): built once, then read from the start-up cache (knowledge.cache)."""
+
+    def build() -> tuple[Index, EntryModel | None]:
+        entries = load().entries
+        return Index(entries), shipped(digest(entries))
+
+    return cached("engine", build)
+
+
 def index() -> Index:
     """The search index over the packaged knowledge base (built once per process)."""
-    return Index(load().entries)
+    return _engine()[0]
 
 
-@cache
 def second_opinion() -> EntryModel | None:
     """The entry classifier trained from this knowledge base, or None when the base changed since."""
-    return shipped(digest(load().entries))
+    return _engine()[1]
 
 
 def _opinion(text: str, programme: str, search: Index, model: EntryModel | None) -> Opinion | None:
