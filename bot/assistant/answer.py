@@ -25,7 +25,7 @@ from knowledge.base import load
 from knowledge.cache import cached
 from knowledge.entry_model import EntryModel, Opinion, digest, shipped
 from knowledge.figures import render
-from knowledge.model import Entry
+from knowledge.model import ALL, Entry
 from knowledge.search import Hit, Index
 from knowledge.text import fold
 from rules.programmes import Programme
@@ -287,8 +287,18 @@ def _choose(hits: list[Hit], opinion: Opinion | None, search: Index) -> tuple[En
         if best.score >= AGREED or opinion.probability >= AGREED_PROBABILITY:
             return best.entry, best.score
         return None
+    scores = {h.entry.id: h.score for h in hits}
+    if (
+        best is not None
+        and opinion.entry_id is not None
+        and ALL in search.entry(opinion.entry_id).programmes
+        and ALL not in best.entry.programmes
+        and best.score >= max(scores.get(opinion.entry_id, 0.0), LIKELY)
+    ):
+        # The programme's own rule matches as well as the law's the classifier read: the programme's
+        # rule applies to its students (Lille's 5 months, not the law's 6).
+        return best.entry, best.score
     if opinion.entry_id is not None and opinion.probability >= PICK_PROBABILITY:
-        scores = {h.entry.id: h.score for h in hits}
         return search.entry(opinion.entry_id), scores.get(opinion.entry_id, opinion.probability)
     if best is not None and (
         best.score >= SEARCH_CERTAIN
