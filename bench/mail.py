@@ -234,11 +234,12 @@ def main() -> None:
         f"one mail alone (median): read {read_ms:.3f} ms, classify {classify_ms:.3f} ms, "
         f"full decision {decide_ms:.3f} ms; a mail over 250 kB, read + decision {large_ms:.1f} ms"
     )
-    print(
-        f"APPEND to forward while idle ({len(delays)} mails): median {statistics.median(delays) * 1e3:.0f} ms, "
-        f"worst {max(delays) * 1e3:.0f} ms; of which until IDLE reported the mail: median "
-        f"{statistics.median(notified) * 1e3:.0f} ms"
-    )
+    if delays:
+        print(
+            f"APPEND to forward while idle ({len(delays)} mails): median {statistics.median(delays) * 1e3:.0f} ms, "
+            f"worst {max(delays) * 1e3:.0f} ms; of which until IDLE reported the mail: median "
+            f"{statistics.median(notified) * 1e3:.0f} ms"
+        )
 
 
 if __name__ == "__main__":

@@ -158,7 +158,8 @@ def test_phishing_and_spam_stay_other_and_are_never_forwarded(subject: str, send
     decision = decide(read_mail(_mail(body, subject=subject, sender=sender)), SETTINGS, "paris1-miage", TODAY)
     assert decision.category == "other" and decision.offer is None and decision.auto_reply is None
     assert any(r.startswith("indésirable") for r in decision.reasons)
-    assert "offer" not in decision.route_to  # nothing goes to the offer officers, nor to students
+    # Nothing goes to the offer officers, hence nothing to the students' channels.
+    assert not set(OFFICERS["offer"]) & set(decision.route_to)
 
 
 def test_real_signature_platform_senders_are_not_impersonations() -> None:
@@ -334,3 +335,18 @@ def test_training_is_reproducible_and_the_shipped_model_is_up_to_date(tmp_path: 
 )
 def test_the_programme_is_the_sender_s_university_else_the_one_named(sender: str, text: str, programme: str) -> None:
     assert detect_programme(text, get_programme("paris1-miage"), sender).id == programme
+
+
+def test_a_reply_quoting_an_old_incident_is_not_a_new_urgent_mail() -> None:
+    """The quoted history of a reply weighs less than what is said now: the urgency rules skip it."""
+    quoted = (
+        "> Le 12 mars, Camille Durand a écrit :\n"
+        "> Mon tuteur me touche sans arrêt et fait des remarques sur mon corps, j'ai peur d'y retourner.\n"
+    )
+    body = "Merci pour votre aide, tout est réglé depuis mon changement de service. Bonne journée.\n\n" + quoted
+    decision = decide(read_mail(_mail(body, subject="Re: signalement")), SETTINGS, "paris1-miage", TODAY)
+    assert not decision.urgent
+    # The same words said now are urgent.
+    said_now = "Mon tuteur me touche sans arrêt et fait des remarques sur mon corps, j'ai peur d'y retourner."
+    now = decide(read_mail(_mail(said_now, subject="signalement")), SETTINGS, "paris1-miage", TODAY)
+    assert now.urgent
