@@ -4,6 +4,8 @@ Usage: .venv/bin/python bench/qa.py [--blind FILE ...] [--today 2026-11-23] [--f
 - labelled: tests/data/questions.txt (the set the entries were written with: memory, not understanding);
 - held-out: each phrasing of each entry removed from the base in turn, then asked for the entry's
   programme; right when the engine's best entry is that entry (answered or offered first);
+- held-out batches: each former blind batch (tests/data/labelled/questions-batch*.txt) asked of the
+  engine whose classifier was trained without that batch's questions (they are its training data);
 - blind: sets written from the guides by people who never saw the entries (tests/data/blind/);
   never tune on them: a batch that informed a change moves to tests/data/labelled/.
 Right, wrong and refused are counted apart; latency p50/p99 of ``ask`` over every blind question.
@@ -26,7 +28,7 @@ from knowledge.model import ALL
 from knowledge.search import Index
 from rules.programmes import Programme
 from rules.programmes import programme as profile_of
-from tests.knowledge.labelled import BLIND, DATA, LABELLED, TODAY, read_set, score
+from tests.knowledge.labelled import BLIND, DATA, LABELLED, TODAY, Score, read_set, score
 
 
 def held_out() -> tuple[int, int, int]:
@@ -85,6 +87,27 @@ def held_out_engine(folds: int = 5, today: date = date(2026, 11, 23)) -> dict[st
     return tally
 
 
+def held_out_batches(today: date = date(2026, 11, 23)) -> list[tuple[str, Score]]:
+    """Each former blind batch asked with the classifier retrained without its questions: the batches
+    are the classifier's training data, so this is the figure that says how it carries over."""
+    from knowledge.entry_model import EntryModel  # noqa: PLC0415
+    from knowledge.train_entries import fit, labelled_questions  # noqa: PLC0415 - scikit-learn, dev extra
+
+    labels = labelled_questions()
+    search = Index(load().entries)
+    rows = []
+    for path in sorted(LABELLED.glob("questions-batch*.txt")):
+        cases = read_set(path)
+        asked = {case.question for case in cases}
+        model = EntryModel.from_json(fit(questions=[(e, q) for e, q in labels if q not in asked]))
+
+        def without(question: str, profile: Programme, day: date, model: EntryModel = model):  # type: ignore[no-untyped-def]
+            return ask(question, profile, day, search_index=search, entry_model=model)
+
+        rows.append((path.name, score(cases, today, without)))
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--blind", nargs="*", type=Path, default=sorted(BLIND.glob("questions-*.txt")))
@@ -114,6 +137,12 @@ def main() -> None:
                 f"{k} {counts[k]} ({100 * counts[k] / total:.1f} %)" for k in ("right", "wrong", "refused", "other")
             )
             print(f"held-out phrasings, whole engine ({name}, 5 folds): {row}")
+        batches = held_out_batches(args.today)
+        for name, result in batches:
+            print(f"held-out batch, classifier trained without it ({name}): {result.row()}")
+        inside = sum((r.inside for _, r in batches), Counter())
+        outside = sum((r.outside for _, r in batches), Counter())
+        print(f"held-out batches, all: {Score(inside, outside, []).row()}")
     latencies: list[float] = []
 
     def timed(question: str, profile: Programme, today: date):  # type: ignore[no-untyped-def]
