@@ -21,6 +21,7 @@ from bot.assistant.intents import find_dates, route
 from bot.citations import as_json as source_json
 from bot.citations import cite, titles_in
 from bot.offers.extract import situation_facts
+from bot.parsing import MONTHS
 from knowledge.base import load
 from knowledge.cache import cached
 from knowledge.entry_model import EntryModel, Opinion, digest, shipped
@@ -120,7 +121,7 @@ _DIMENSION = {
     "not_development": "subject",
     "independent_host": "subject",
 }
-_MONTHS = "janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre"
+_MONTHS = "|".join(sorted(MONTHS, key=len, reverse=True))
 _QUANTITY = re.compile(
     r"\d+(?:[.,]\d+)?\s*(?:h\b|heures?|hours?|semaines?|weeks?|mois|months?|jours?|days?|€|euros?|eur\b)?"
     r"(?:\s*(?:de l.?|par|per|a|an|/)\s*(?:heure|hour|h|jour|day|semaine|week|mois|month)\b)?"

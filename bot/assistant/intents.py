@@ -20,10 +20,13 @@ from rules.programmes import Programme
 from rules.sources import Source
 
 _MONTH_WORD = "|".join(sorted(MONTHS, key=len, reverse=True))
+# English order, month first ("June 14th, 2027"): full English names only, so "mai 12" stays unread.
+_ENGLISH_MONTH = "january|february|march|april|may|june|july|august|september|october|november|december"
 _DATE = re.compile(
     rf"\b(?P<iso>\d{{4}}-\d{{1,2}}-\d{{1,2}})\b"
     rf"|\b(?P<d1>\d{{1,2}})/(?P<m1>\d{{1,2}})(?:/(?P<y1>\d{{2,4}}))?\b"
-    rf"|\b(?P<d2>\d{{1,2}})(?:er)?\s+(?P<m2>{_MONTH_WORD})\b\.?(?:\s+(?P<y2>\d{{4}}))?"
+    rf"|\b(?P<d2>\d{{1,2}})(?:er|st|nd|rd|th)?\s+(?:of\s+)?(?P<m2>{_MONTH_WORD})\b\.?,?(?:\s+(?P<y2>\d{{4}}))?"
+    rf"|\b(?P<m4>{_ENGLISH_MONTH})\s+(?P<d4>\d{{1,2}})(?:st|nd|rd|th)?\b,?(?:\s+(?P<y4>\d{{4}}))?"
     rf"|\b(?P<part>fin|mi|debut)(?:\s+|-)(?:de\s+|d\s*)?(?P<m3>{_MONTH_WORD})\b\.?(?:\s+(?P<y3>\d{{4}}))?"
 )
 _PART_DAY = {"debut": 1, "mi": 15}
@@ -97,6 +100,8 @@ def find_dates(folded: str, today: date) -> list[date]:
                 # "fin juillet": the month's last day; "mi-mars": the 15th; "début juin": the 1st.
                 month, year = MONTHS[m.group("m3")], m.group("y3")
                 day = _PART_DAY.get(m.group("part")) or calendar.monthrange(int(year) if year else 2001, month)[1]
+            elif m.group("m4"):
+                day, month, year = int(m.group("d4")), MONTHS[m.group("m4")], m.group("y4")
             else:
                 day, month, year = int(m.group("d2")), MONTHS[m.group("m2")], m.group("y2")
             if year:

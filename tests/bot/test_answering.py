@@ -186,3 +186,13 @@ def test_a_part_is_not_answered_alone_when_the_message_is_out_of_scope() -> None
         TODAY,
     )
     assert not answer.answered
+
+
+def test_english_dates_are_read_for_a_verdict() -> None:
+    # A host writing in English, either order of day and month (Paris 1: 2 months, 308 h minimum).
+    for question in (
+        "We would host your student 35h a week from 1 June to 31 July 2027, is that long enough for the L3?",
+        "Our intern would be with us from June 14th to July 16th, 2027. Is that long enough?",
+    ):
+        answer = ask(question, PARIS1, TODAY)
+        assert answer.kind == "verdict" and "308" in answer.answer, answer.answer
