@@ -366,6 +366,14 @@ def _knowledge(
             continue
         hit = part_hits[0]
         if draft.pieces:
+            # Beside an answer, a part is answered as a question of its own would be (_choose), or
+            # from LIKELY by the search alone.
+            reading = _opinion(part_text, programme.id, search, model)
+            chosen = _choose(search.search(part_text, programme=programme.id, limit=10), reading, search)
+            if chosen is not None and chosen[0].id not in used:
+                used.add(chosen[0].id)
+                draft.add(render(chosen[0].answer, on), [chosen[0].source])
+                continue
             taken = hit.score >= LIKELY
         else:
             # A part answered alone, when the whole question found nothing, must be sure of itself: the
