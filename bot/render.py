@@ -4,7 +4,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from bot.citations import plain
+from bot.citations import cite, plain
 from knowledge.timeline import Dated
 from rules.calendar import REGIONS, fr_short_date
 from rules.contracts import ContractWindow
@@ -76,7 +76,7 @@ def gratification_text(r: GratificationResult, *, region_id: str) -> str:
         lines.append("Aucun jour travaillé sur cette période (week-ends, jours fériés et jours non travaillés ôtés).")
     lines.extend(f"⚠ {w}" for w in r.warnings)
     lines.extend(f"• {n}" for n in r.notes)
-    lines.append("Sources : " + " ; ".join(map(plain, r.sources)))
+    lines.append("Sources : " + " ; ".join(map(cite, r.sources)))
     return "\n".join(lines)
 
 
@@ -95,7 +95,7 @@ def durations_text(d: Durations) -> str:
     """Durations for people."""
     return (
         f"{fr_number(d.hours)} heures = {fr_number(d.days)} jours de 7 h = {fr_number(d.weeks)} semaines de 35 h "
-        f"= {fr_number(d.months)} mois de 22 jours.\nSources : " + " ; ".join(map(plain, DURATION_SOURCES))
+        f"= {fr_number(d.months)} mois de 22 jours.\nSources : " + " ; ".join(map(cite, DURATION_SOURCES))
     )
 
 
@@ -127,7 +127,7 @@ def pay_text(p: WorkStudyPay) -> str:
         f"Base : {p.basis}.",
     ]
     lines.extend(f"⚠ {w}" for w in p.warnings)
-    lines.append("Sources : " + " ; ".join(map(plain, p.sources)))
+    lines.append("Sources : " + " ; ".join(map(cite, p.sources)))
     return "\n".join(lines)
 
 
@@ -157,7 +157,7 @@ def window_text(w: ContractWindow) -> str:
             f"Fin du contrat entre le {fr_short_date(w.end_earliest)} et le {fr_short_date(w.end_latest)}.",
             f"Durée : {w.duration}.",
             *(f"• {n}" for n in w.notes),
-            f"Source : {plain(w.source)}",
+            f"Source : {cite(w.source)}",
         ]
     )
 
@@ -178,7 +178,7 @@ def quota_text(q: Quota) -> str:
         f"Avec {q.headcount} salarié(s), l'organisme peut accueillir au plus {q.max_interns} stagiaire(s) en "
         f"même temps (moins de 20 salariés : 3 stagiaires ; à partir de 20 salariés : 15 % de l'effectif, arrondi "
         f"à l'entier supérieur) ; un tuteur suit au plus {q.per_tutor} stagiaires.\nSources : "
-        + " ; ".join(map(plain, QUOTA_SOURCES))
+        + " ; ".join(map(cite, QUOTA_SOURCES))
     )
 
 
@@ -202,13 +202,13 @@ def steps_text(steps: list[Step], *, start: date, today: date | None = None) -> 
     lines = [f"Pour un début de stage le {fr_short_date(start)}, au plus tard :"]
     for s in steps:
         late = " (dépassé)" if today and s.latest < today else ""
-        lines.append(f"  {fr_short_date(s.latest)}{late} : {s.step} [{plain(s.source)}]")
+        lines.append(f"  {fr_short_date(s.latest)}{late} : {s.step} [{cite(s.source)}]")
     return "\n".join(lines)
 
 
 def dates_text(events: list[Dated], notes: tuple[str, ...] = ()) -> str:
     """Key dates for people, in the guide's words where it gives no exact day."""
-    lines = [f"{e.when} : {e.label}" + (f" ({e.where})" if e.where else "") + f" [{plain(e.source)}]" for e in events]
+    lines = [f"{e.when} : {e.label}" + (f" ({e.where})" if e.where else "") + f" [{cite(e.source)}]" for e in events]
     if not events:
         lines.append("Aucune date clé à venir pour ce programme.")
     lines.extend(f"• {note}" for note in notes)

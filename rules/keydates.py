@@ -139,6 +139,11 @@ AMU_ALLSH: tuple[Event, ...] = (
 PARIS1_MIAGE_UNDATED = (
     "Le guide ne date pas la fin des partiels du deuxième semestre : voyez le calendrier de la formation.",
 )
+LILLE_L3_UNDATED = (
+    "Le calendrier du guide donne des jours sans année (« 11 avril », « 19 juin ») : ils sont reportés "
+    "sur chaque année à titre indicatif et peuvent tomber un week-end ; les dates de l'année sont sur "
+    "le cours Moodle « [L3 Info] Stage ».",
+)
 AMU_MIAGE_UNDATED = (
     "Le guide ne donne les dates de formation (DDF, DFF) et l'ouverture des validations que pour "
     "l'année 2025/2026 (Master 2025/2027) : celles des années suivantes seront communiquées par la formation.",

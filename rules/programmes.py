@@ -249,6 +249,7 @@ def _profiles() -> tuple[Programme, ...]:
             mention_rank=1,
             scope_words=("l3", "lille", "licence", "miage"),
             key_dates=keydates.LILLE_L3,
+            undated=keydates.LILLE_L3_UNDATED,
             deadline_steps=deadlines.lille_steps,
         ),
         Programme(

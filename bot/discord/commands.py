@@ -26,7 +26,7 @@ from discord import app_commands
 
 from bot.assistant.answer import Answer, index
 from bot.calculators import Calculator, Context, Kind, Outcome, calculators, run
-from bot.citations import plain
+from bot.citations import cite
 from bot.core import Core
 from bot.errors import BotError, InputError
 from bot.offers.pipeline import OfferOutcome, Submitted
@@ -206,7 +206,7 @@ def answer_embed(answer: Answer, question: str) -> discord.Embed:
         if answer.suggestions:
             card.add_field(name="Questions proches", value=clip("\n".join(answer.suggestions), FIELD_MAX), inline=False)
         return card
-    sources = " ; ".join(map(plain, answer.sources))
+    sources = " ; ".join(map(cite, answer.sources))
     return embed(
         clip(question, TITLE_MAX), answer.answer, colour=BLUE, footer=f"Source : {sources}" if sources else None
     )
@@ -216,13 +216,13 @@ def outcome_embed(outcome: Outcome) -> discord.Embed:
     """A calculator's answer; the gratification adds days, hours, mandatory or not, and each month."""
     result = outcome.result
     if not isinstance(result, GratificationResult):
-        footer = "Sources : " + " ; ".join(map(plain, outcome.sources)) if outcome.sources else None
+        footer = "Sources : " + " ; ".join(map(cite, outcome.sources)) if outcome.sources else None
         return embed(outcome.title, outcome.text, footer=footer)
     card = embed(
         outcome.title,
         outcome.text,
         colour=GREEN if result.mandatory else GREY,
-        footer="Sources : " + " ; ".join(map(plain, result.sources)),
+        footer="Sources : " + " ; ".join(map(cite, result.sources)),
     )
     card.add_field(name="Jours travaillés", value=str(result.working_days))
     card.add_field(name="Heures", value=fr_number(result.hours))

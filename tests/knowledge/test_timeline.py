@@ -1,5 +1,7 @@
 """Key dates as the guides give them (issue 11 point 4): nothing invented, nothing carried to another year."""
 
+import contextlib
+import io
 import re
 from datetime import date, timedelta
 
@@ -53,3 +55,26 @@ def test_words_for_part_of_a_month_are_kept_and_bounded() -> None:
     # Still listed while it may be going on, not after.
     assert any(e.label == "Quiz avancement 1" for e in upcoming(programme("lille-l3"), date(2026, 11, 20)))
     assert not any(e.label == "Quiz avancement 1" for e in upcoming(programme("lille-l3"), date(2026, 11, 21)))
+
+
+def test_a_calendar_without_years_says_so_when_a_day_falls_on_a_weekend() -> None:
+    # Lille's calendar gives "11 avril", "19 juin" without a year: placed each year, they can fall on a
+    # weekend (11 April 2027 is a Sunday), so the dates say they are indicative and where the year's are.
+    events = upcoming(programme("lille-l3"), date(2026, 11, 23))
+    assert any(e.start == date(2027, 4, 11) and e.start.weekday() == 6 for e in events)
+    assert any("sans année" in n and "Moodle" in n for n in notes(programme("lille-l3")))
+
+
+def test_people_read_guide_titles_never_file_names() -> None:
+    from bot.cli import main  # noqa: PLC0415
+
+    for argv in (
+        ["dates", "--programme", "lille-l3"],
+        ["calc", "gratification", "--start", "2026-06-01", "--end", "2026-08-28"],
+        ["calc", "contrat-dates", "--formation", "l3i", "--contract", "apprentissage"],
+        ["calc", "stagiaires", "--headcount", "30"],
+    ):
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            assert main(argv) == 0
+        assert ".txt" not in out.getvalue(), (argv, out.getvalue())
