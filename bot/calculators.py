@@ -27,7 +27,7 @@ from knowledge.text import fold
 from knowledge.timeline import notes as timeline_notes
 from knowledge.timeline import upcoming
 from rules import contracts, deadlines, durations, gratification, quota, workstudy
-from rules.calendar import MON_FRI, REGIONS, parse_weekdays
+from rules.calendar import MON_FRI, REGIONS, fr_short_date, parse_weekdays
 from rules.programmes import Programme, programme, programmes
 from rules.sources import Source
 
@@ -284,7 +284,15 @@ def _contrat_dates(values: Values, context: Context) -> Outcome:
     ddf = parse_date(values["ddf"], context.today) if values["ddf"] else None
     dff = parse_date(values["dff"], context.today) if values["dff"] else None
     window = contracts.window(values["formation"], values["contrat"], ddf=ddf, dff=dff)
-    return Outcome("Dates du contrat", render.window_text(window), render.window_json(window), window, (window.source,))
+    text = render.window_text(window)
+    if window.start_latest < context.today:
+        body, _, source = text.rpartition("\n")
+        passed = (
+            f"• Cette fenêtre est passée (nous sommes le {fr_short_date(context.today)}) : pour une autre année, "
+            "indiquez son début et sa fin de formation (DDF et DFF)."
+        )
+        text = f"{body}\n{passed}\n{source}"
+    return Outcome("Dates du contrat", text, render.window_json(window), window, (window.source,))
 
 
 def _clip(text: str) -> str:

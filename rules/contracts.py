@@ -116,6 +116,9 @@ def formation(formation_id: str) -> Formation:
         ) from None
 
 
+OTHER_YEAR = timedelta(days=92)  # a training differing from the guide's by more than a term: another year
+
+
 def window(formation_id: str, contract: str, *, ddf: date | None = None, dff: date | None = None) -> ContractWindow:
     """Contract date window for a formation, optionally with another year's DDF and DFF."""
     form = formation(formation_id)
@@ -123,16 +126,21 @@ def window(formation_id: str, contract: str, *, ddf: date | None = None, dff: da
         raise UnknownValue(f"Contrat inconnu « {contract} » : {', '.join(CONTRACTS)}.")
     first = ddf or form.ddf
     last = dff or form.dff
-    if last <= first:
+    # One date of another school year paired with the guide's other one gives a training of the
+    # wrong length ("--dff 2027-07-01" with the guide's DDF of 2025: 22 months): both are needed then.
+    mismatched = (ddf is None) != (dff is None) and abs((last - first) - (form.dff - form.ddf)) > OTHER_YEAR
+    if last <= first or mismatched:
         # Name what was given: a DDF alone is compared with the guide's DFF, not with a DFF typed by nobody.
         if dff is None:
+            relation = "suit" if last <= first else "ne va pas avec"
             raise InvalidPeriod(
-                f"Le début de formation (DDF) du {fr_short_date(first)} suit la fin de formation du guide "
+                f"Le début de formation (DDF) du {fr_short_date(first)} {relation} la fin de formation du guide "
                 f"({form.label} : {fr_short_date(form.dff)}) : indiquez aussi la fin de formation (DFF)."
             )
         if ddf is None:
+            relation = "précède" if last <= first else "ne va pas avec"
             raise InvalidPeriod(
-                f"La fin de formation (DFF) du {fr_short_date(last)} précède le début de formation du guide "
+                f"La fin de formation (DFF) du {fr_short_date(last)} {relation} le début de formation du guide "
                 f"({form.label} : {fr_short_date(form.ddf)}) : indiquez aussi le début de formation (DDF)."
             )
         raise InvalidPeriod("La fin de formation (DFF) doit suivre le début de formation (DDF).")

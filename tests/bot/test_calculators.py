@@ -78,3 +78,9 @@ def test_outcomes_carry_text_and_the_contract_json() -> None:
     assert outcome.json["max_interns"] == 7 and "au plus 7 stagiaire(s)" in outcome.text
     dates = run(calculator("dates"), {"programme": "lille-l3"}, CONTEXT).json["dates"]
     assert {"date", "end", "label", "where", "source"} <= dates[0].keys()
+
+
+def test_a_contract_window_already_over_says_so() -> None:
+    outcome = run(calculator("alternance dates"), {"formation": "l3i", "contrat": "apprentissage"}, CONTEXT)
+    assert CONTEXT.today > date(2025, 12, 1)  # the guide's 2025/2026 window closed on 1 December 2025
+    assert "Cette fenêtre est passée" in outcome.text and outcome.text.splitlines()[-1].startswith("Source")

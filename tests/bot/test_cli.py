@@ -233,6 +233,12 @@ def test_a_config_file_named_in_the_environment_must_exist(
             "(DFF) doit suivre",
             id="ddf-alone",
         ),
+        pytest.param(
+            ["calc", "contrat-dates", "--formation", "l3i", "--contract", "apprentissage", "--dff", "2027-07-01"],
+            "indiquez aussi le début de formation",
+            "Durée",
+            id="dff-alone-another-year",
+        ),
         pytest.param(["ask", "   "], "quelques mots", "Traceback", id="blank-question"),
         pytest.param(["calc", "stagiaires", "--headcount", "0"], "entre 1 et", "Traceback", id="headcount-0"),
         pytest.param(

@@ -167,3 +167,13 @@ def test_week_breaches() -> None:
 def test_average_over_twelve_weeks() -> None:
     assert check_average([46.0] * 12)[0].code == "average_12_weeks"
     assert check_average([46.0] * 6 + [40.0] * 6) == []
+
+
+def test_one_date_of_another_year_is_not_paired_with_the_guide_s_other_one() -> None:
+    # "--dff 2027-07-01" alone made a 22-month training with the guide's DDF of 1 September 2025.
+    with pytest.raises(InvalidPeriod, match="ne va pas avec le début de formation du guide"):
+        contracts.window("l3i", "apprentissage", dff=date(2027, 7, 1))
+    with pytest.raises(InvalidPeriod, match="ne va pas avec la fin de formation du guide"):
+        contracts.window("l3i", "apprentissage", ddf=date(2024, 9, 1))
+    # A date of the guide's own year moved by a few days is still read with the other one.
+    assert contracts.window("l3i", "apprentissage", dff=date(2026, 7, 10)).ddf == date(2025, 9, 1)
