@@ -14,12 +14,13 @@ from typing import TextIO
 from bot.calculators import Calculator, Context, Kind, Option, calculators, run
 from bot.core import Core
 from bot.errors import BotError, InputError
-from bot.parsing import MONTHS, clean_line, read_question
+from bot.parsing import MAX_QUESTION, MONTHS, clean_line, read_question
 from knowledge.text import fold
 from rules.errors import RuleError
 from rules.programmes import programme, programmes
 
 GOODBYE = "Au revoir !"
+MAX_LINE = 4 * MAX_QUESTION  # a longer line is read no further: it is refused as too long anyway
 QUIT = {"quitter", "exit", "quit", "q"}
 HELP_WORDS = {"aide", "help", "h"}
 
@@ -202,9 +203,13 @@ class Console:
                         stdout.write("\n")
                         break
                 else:
-                    line = stdin.readline()
+                    line = stdin.readline(MAX_LINE + 1)
                     if not line:
                         break
+                    if len(line) > MAX_LINE and not line.endswith("\n"):
+                        # Read no further than needed to refuse it: the rest of the line is skipped.
+                        while (rest := stdin.readline(MAX_LINE)) and not rest.endswith("\n"):
+                            pass
                 answer = self.reply(line)
                 if answer is None:
                     break

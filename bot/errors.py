@@ -69,6 +69,31 @@ def os_reason(exc: OSError) -> str:
     return f"erreur du système n° {exc.errno}" if exc.errno else f"erreur du système ({type(exc).__name__})"
 
 
+def network_reason(exc: BaseException) -> str:
+    """The French reason a connection failed, never a Python class name."""
+    import socket  # noqa: PLC0415 - only when a connection failed
+    import ssl  # noqa: PLC0415
+
+    if isinstance(exc, socket.gaierror):
+        return "nom de serveur inconnu"
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return "certificat du serveur refusé"
+    if isinstance(exc, ssl.SSLError):
+        return "échec de la négociation TLS"
+    if isinstance(exc, TimeoutError):
+        return "délai dépassé"
+    if isinstance(exc, ConnectionResetError | BrokenPipeError | ConnectionAbortedError):
+        return "connexion coupée par le serveur"
+    if isinstance(exc, OSError) and exc.errno in _OS_REASONS:
+        return _OS_REASONS[exc.errno]
+    if isinstance(exc, ServiceError):
+        return str(exc).rstrip(".")
+    code = getattr(exc, "code", None)  # a mail server's reply (aiosmtplib)
+    if isinstance(code, int) and code > 0:
+        return f"réponse {code} du serveur"
+    return "erreur réseau"
+
+
 _SQLITE_REASONS = (
     ("file is not a database", "ce fichier n'est pas une base SQLite"),
     ("database disk image is malformed", "le fichier est endommagé"),

@@ -26,7 +26,7 @@ from typing import Any, Protocol, TypeVar
 from aioimaplib import IMAP4, IMAP4_SSL, AioImapException
 from aioimaplib.aioimaplib import Command
 
-from bot.errors import ServiceError
+from bot.errors import ServiceError, network_reason
 
 _UIDVALIDITY = re.compile(rb"UIDVALIDITY (\d+)")
 _UIDNEXT = re.compile(rb"UIDNEXT (\d+)")
@@ -221,7 +221,7 @@ class Imap:
             response = await self._race(self.client.login(username, password), self.timeout, "LOGIN")
         except (OSError, TimeoutError, AioImapException, ssl.SSLError, ImapError) as exc:
             await self.close()
-            raise ImapError(f"Serveur IMAP {self.host}:{self.port} injoignable ({type(exc).__name__}).") from None
+            raise ImapError(f"Serveur IMAP {self.host}:{self.port} injoignable ({network_reason(exc)}).") from None
         if response.result != "OK":
             await self.close()
             raise ImapError(f"Connexion IMAP refusée pour « {username} » : identifiant ou mot de passe incorrect.")
@@ -247,7 +247,7 @@ class Imap:
         try:
             response = await self._race(coroutine, seconds or SILENCE_SECONDS, what)
         except (OSError, TimeoutError, AioImapException) as exc:
-            raise ImapError(f"Commande IMAP {what} interrompue ({type(exc).__name__}).") from None
+            raise ImapError(f"Commande IMAP {what} interrompue ({network_reason(exc)}).") from None
         if response.result != "OK":
             detail = b" ".join(bytes(line) for line in response.lines[-1:]).decode(errors="replace")
             raise ImapRefused(f"Commande IMAP {what} refusée : {detail[:200]}")
@@ -316,7 +316,7 @@ class Imap:
             try:
                 response = await self._race(self._c.create(encode_mailbox(path)), SILENCE_SECONDS, "CREATE")
             except (OSError, TimeoutError, AioImapException) as exc:
-                raise ImapError(f"Création du dossier IMAP « {path} » interrompue ({type(exc).__name__}).") from None
+                raise ImapError(f"Création du dossier IMAP « {path} » interrompue ({network_reason(exc)}).") from None
             text = b" ".join(bytes(line) for line in response.lines).upper()
             if response.result != "OK" and b"ALREADYEXISTS" not in text and b"EXISTS" not in text:
                 raise ImapRefused(f"Impossible de créer le dossier IMAP « {path} ».")
@@ -364,7 +364,7 @@ class Imap:
                 client.idle_done()
             await self._race(idle, LIVENESS_SECONDS, "DONE")
         except (OSError, TimeoutError, AioImapException) as exc:
-            raise ImapError(f"Attente IMAP (IDLE) interrompue ({type(exc).__name__}).") from None
+            raise ImapError(f"Attente IMAP (IDLE) interrompue ({network_reason(exc)}).") from None
         return isinstance(pushed, list) and any(b"EXISTS" in bytes(line) or b"RECENT" in bytes(line) for line in pushed)
 
     async def noop(self) -> None:

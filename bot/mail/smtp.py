@@ -28,6 +28,7 @@ from typing import Protocol
 
 import aiosmtplib
 
+from bot.errors import network_reason
 from bot.mail.headers import clean
 from bot.settings import MailSettings
 
@@ -140,7 +141,8 @@ class SmtpOutbox:
             return _every(Verdict.TEMPORARY, exc.code, "connect", _words(exc), recipients)
         except (aiosmtplib.SMTPException, OSError, TimeoutError, ssl.SSLError) as exc:
             self._drop()
-            return _every(Verdict.TEMPORARY, None, "connect", f"serveur injoignable ({type(exc).__name__})", recipients)
+            reason = f"serveur injoignable ({network_reason(exc)})"
+            return _every(Verdict.TEMPORARY, None, "connect", reason, recipients)
         return None
 
     async def _transaction(self, sender: str, recipients: Sequence[str], data: bytes) -> dict[str, Outcome]:
@@ -177,7 +179,7 @@ class SmtpOutbox:
             self._drop()
             left = [r for r in recipients if r not in outcomes]
             verdict = Verdict.UNCERTAIN if step == "data" else Verdict.TEMPORARY
-            outcomes.update(_every(verdict, None, step, f"connexion perdue ({type(exc).__name__})", left))
+            outcomes.update(_every(verdict, None, step, f"connexion perdue ({network_reason(exc)})", left))
             return outcomes
         outcomes.update(_every(Verdict.ACCEPTED, 250, "data", "", accepted))
         return outcomes

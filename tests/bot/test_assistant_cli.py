@@ -108,3 +108,4 @@ def test_run_with_an_unreachable_mailbox_fails_clearly(
     assert main(["run"]) == 1  # issue 11 point 15: a server StageBot needs failing is not bad input
     err = capsys.readouterr().err
     assert "Serveur IMAP 127.0.0.1" in err and "injoignable" in err and "jeton" not in err
+    assert "connexion refusée" in err and "Error" not in err  # the reason in French, no Python class name

@@ -83,3 +83,16 @@ def test_root_help_lists_commands_and_statuses(capsys: pytest.CaptureFixture[str
     assert "usage : stagebot" in out and "options\u00a0:" in out and "afficher cette aide et quitter" in out
     for command in ("calc", "ask", "dates", "chat", "kb", "triage", "offer", "mail", "discord", "run"):
         assert f"    {command} " in out
+
+
+def test_network_failures_are_said_in_french() -> None:
+    import socket  # noqa: PLC0415
+    import ssl  # noqa: PLC0415
+
+    from bot.errors import network_reason  # noqa: PLC0415
+
+    assert network_reason(ConnectionRefusedError(111, "Connection refused")) == "connexion refusée"
+    assert network_reason(socket.gaierror(-2, "Name or service not known")) == "nom de serveur inconnu"
+    assert network_reason(TimeoutError()) == "délai dépassé"
+    assert network_reason(ssl.SSLCertVerificationError("certificate verify failed")) == "certificat du serveur refusé"
+    assert network_reason(ConnectionResetError(104, "reset")) == "connexion coupée par le serveur"

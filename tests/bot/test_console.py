@@ -159,3 +159,24 @@ def test_ctrl_d_says_goodbye(terminal: Terminal, tmp_path: Path) -> None:
     output = terminal.read_until(b"Au revoir !").decode("utf-8", "replace")
     assert terminal.status() == 0 and "Traceback" not in output
     assert not (tmp_path / "state.sqlite3").exists()  # nothing was asked, nothing was logged
+
+
+def test_a_huge_line_is_read_no_further_than_needed_and_refused() -> None:
+    import io  # noqa: PLC0415
+
+    from bot.console import MAX_LINE  # noqa: PLC0415
+
+    class Counting(io.StringIO):
+        read = 0
+
+        def readline(self, size: int = -1) -> str:  # type: ignore[override]
+            line = super().readline(size)
+            Counting.read = max(Counting.read, len(line))
+            return line
+
+    stdin = Counting("x" * 5_000_000 + "\nc koi la duree min du stage\n")
+    stdout = io.StringIO()
+    assert chat("paris1-miage").loop(stdin, stdout) == 0
+    assert Counting.read <= MAX_LINE + 1  # never a 5 MB string in memory
+    assert "trop longue" in stdout.getvalue()
+    assert "308" in stdout.getvalue()  # the next question is answered
