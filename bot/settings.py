@@ -109,7 +109,8 @@ class MailSettings(BaseModel):
     auto_reply_min_score: float = Field(default=0.7, ge=0, le=1)
     poll_seconds: int = Field(default=60, gt=0)  # polling period when the server has no IDLE
     # IDLE is ended, a NOOP sent and IDLE started again at this period (RFC 2177: at most 29 minutes).
-    keepalive_seconds: float = Field(default=60, gt=0)
+    # A silent connection is noticed within keepalive + LIVENESS_SECONDS (5 s): 9 s (issue 13: 10 s).
+    keepalive_seconds: float = Field(default=4, gt=0)
     reconnect_max_seconds: float = Field(default=300, gt=0)  # backoff ceiling after a lost connection
     # SMTP 4xx (or an unreachable server): each refused recipient is tried again after this delay,
     # doubled at each attempt up to smtp_retry_max_seconds, and given up after smtp_give_up_hours.

@@ -19,7 +19,7 @@ import pytest
 from bot.errors import ConfigError
 from bot.mail.imap import Imap
 from bot.mail.service import MailService, run_forever
-from bot.settings import load_settings
+from bot.settings import MailSettings, load_settings
 from bot.store import Store
 from tests.servers import Dovecot, Proxy, SmtpCollector, append
 
@@ -134,8 +134,9 @@ def test_a_connection_gone_silent_is_noticed_within_10_seconds(
     proxy = Proxy(dovecot.port)
     proxy.start()
     settings = settings_for(
-        tmp_path, mail_settings(dovecot, smtp, imap_port=proxy.port, keepalive_seconds=2, reconnect_max_seconds=1)
+        tmp_path, mail_settings(dovecot, smtp, imap_port=proxy.port, reconnect_max_seconds=1)
     )
+    assert settings.mail.keepalive_seconds == MailSettings().keepalive_seconds  # the default, as shipped
     service = MailService(settings, Store(settings.database))
     asyncio.run(append(dovecot.port, [labelled("045")]))
     figures: dict[str, float] = {}
@@ -154,7 +155,7 @@ def test_a_connection_gone_silent_is_noticed_within_10_seconds(
     finally:
         proxy.stop()
     gc.collect()
-    assert figures["noticed"] < 10  # keepalive (2 s) + the 5 s a live server has to answer
+    assert figures["noticed"] < 10  # the default keepalive (4 s) + the 5 s a live server has to answer
     assert watch.pending() == []
 
 
