@@ -149,7 +149,10 @@ class Postman:
             self.tally.delivered += 1
         elif status == DeliveryStatus.DEFERRED:
             self.tally.deferred += 1
-            log.info(
+            # A 5xx at connection, greeting or login is retried (the server, not the mail, refuses),
+            # but it is a configuration or account problem an officer must see: a WARNING with its code.
+            permanent_at_connect = outcome.step == "connect" and outcome.code is not None and outcome.code >= 500
+            (log.warning if permanent_at_connect else log.info)(
                 "mail #%s : %s à %s différé (%s), nouvel essai dans %.0f s",
                 mail_id,
                 what,

@@ -197,3 +197,18 @@ def test_a_permanent_refusal_is_listed_then_sent_by_mail_retry(office: Office) -
     assert office.actions() == {"route": "done"}
     assert office.outbox.attempts[1].message_id == office.outbox.attempts[0].message_id
     assert mailbox_status(Store(office.path))["failed_sends"] == []
+
+
+@pytest.mark.parametrize(("code", "level"), [(554, "WARNING"), (421, "INFO")])
+def test_a_server_refusing_at_connection_is_retried_and_a_5xx_is_a_warning(
+    office: Office, caplog: pytest.LogCaptureFixture, code: int, level: str
+) -> None:
+    # A 5xx at connection, greeting or login is the server's or the account's problem: retried, and
+    # logged at WARNING with its code so that an officer sees it before the 48 h give-up.
+    office.server.deliver([labelled("045")])
+    office.outbox.script(Rule(Outcome(Verdict.TEMPORARY, code, "connect", "No service")))
+    with caplog.at_level("INFO", logger="stagebot.mail"):
+        summary = office.run("process")
+    assert summary.deferred == 1 and summary.refused == 0
+    (record,) = [r for r in caplog.records if "différé" in r.getMessage()]
+    assert record.levelname == level and str(code) in record.getMessage()
