@@ -218,32 +218,49 @@ class Postman:
         for action_id, group in groups.items():
             if stop():
                 break
-            action = self.records.actions.get(action_id)
-            interrupted = [r for r in group if r.status == DeliveryStatus.SENDING]
-            if interrupted and action.kind == ActionKind.REPLY:
+            try:
+                action = self.records.actions.get(action_id)
+                interrupted = [r for r in group if r.status == DeliveryStatus.SENDING]
+                if interrupted and action.kind == ActionKind.REPLY:
+                    with self.store.transaction():
+                        for r in interrupted:
+                            deliveries.uncertain(r.id, INTERRUPTED)
+                            self._report(
+                                action.mail_id,
+                                ActionKind.REPLY,
+                                r.recipient,
+                                DeliveryStatus.UNCERTAIN,
+                                Outcome(Verdict.UNCERTAIN, None, "data", "envoi interrompu"),
+                                0,
+                            )
+                        self.settle(action_id)
+                elif interrupted:
+                    self.audit(action.mail_id, "transfert-repris", "envoi interrompu : renvoyé avec le même Message-ID")
+                due = [r for r in group if not (r.status == DeliveryStatus.SENDING and action.kind == ActionKind.REPLY)]
+                if not due:
+                    continue
+                kept = deliveries.kept(action_id)
                 with self.store.transaction():
-                    for r in interrupted:
-                        deliveries.uncertain(r.id, INTERRUPTED)
-                        self._report(
-                            action.mail_id,
-                            ActionKind.REPLY,
-                            r.recipient,
-                            DeliveryStatus.UNCERTAIN,
-                            Outcome(Verdict.UNCERTAIN, None, "data", "envoi interrompu"),
-                            0,
-                        )
-                    self.settle(action_id)
-            elif interrupted:
-                self.audit(action.mail_id, "transfert-repris", "envoi interrompu : renvoyé avec le même Message-ID")
-            due = [r for r in group if not (r.status == DeliveryStatus.SENDING and action.kind == ActionKind.REPLY)]
-            if not due:
-                continue
-            kept = deliveries.kept(action_id)
-            with self.store.transaction():
-                deliveries.start_each(r.id for r in due)
-            await self.send(action, kept.sender, [r.recipient for r in due], kept.message or b"")
-            sent += len(due)
+                    deliveries.start_each(r.id for r in due)
+                await self.send(action, kept.sender, [r.recipient for r in due], kept.message or b"")
+                sent += len(due)
+            except Exception as exc:  # one broken delivery must not stop the others, pass after pass
+                log.exception("action %s : erreur pendant l'envoi d'une file d'attente", action_id)
+                self._set_aside(action_id, group, f"erreur interne ({type(exc).__name__})")
         return sent
+
+    def _set_aside(self, action_id: int, group: list[DeliveryRecord], reason: str) -> None:
+        """Deliveries that could not be worked, the mail put up for review: a forward failed (``mail retry``
+        sends it again), an answer uncertain (it may have left: never sent twice)."""
+        deliveries = self.records.deliveries
+        with self.store.transaction():
+            for r in group:
+                if r.kind == ActionKind.REPLY:
+                    deliveries.uncertain(r.id, reason)
+                else:
+                    deliveries.record(r.id, DeliveryStatus.FAILED, r.attempts, self.clock(), None, r.step, reason)
+                self.audit(r.mail_id, f"échec-{r.kind}", f"{r.recipient} : {reason}")
+            self.settle(action_id)
 
     def retry_failed(self, since: datetime | None = None) -> list[DeliveryRecord]:
         """Put final refusals (since a moment) back in the queue, due now; returns what was requeued."""

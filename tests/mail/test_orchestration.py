@@ -212,3 +212,31 @@ def test_a_server_refusing_at_connection_is_retried_and_a_5xx_is_a_warning(
     assert summary.deferred == 1 and summary.refused == 0
     (record,) = [r for r in caplog.records if "différé" in r.getMessage()]
     assert record.levelname == level and str(code) in record.getMessage()
+
+
+def test_an_error_while_sending_a_queued_delivery_does_not_stop_the_others(
+    office: Office, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Two forwards wait in the queue (greylisted); resending the first raises an unexpected error.
+    office.server.deliver([labelled("045"), labelled("021")])
+    office.outbox.script(Rule(GREYLISTED, times=2))
+    assert office.run("process").deferred == 2
+    real_send = office.outbox.send
+    calls: list[int] = []
+
+    async def broken_once(sender: str, recipients: list[str], data: bytes) -> dict[str, Outcome]:
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("a bug")
+        return await real_send(sender, recipients, data)
+
+    monkeypatch.setattr(office.outbox, "send", broken_once)
+    office.now += RETRY
+    office.run()  # the pass goes on: the second forward leaves
+    assert len(calls) == 2 and len(office.outbox.delivered()) == 1
+    assert sorted(office.db().execute("SELECT status FROM deliveries").fetchall()) == [("done",), ("failed",)]
+    found = mailbox_status(Store(office.path))
+    assert len(found["failed_sends"]) == 1  # listed for an officer, sent again by `mail retry`
+    monkeypatch.setattr(office.outbox, "send", real_send)
+    report = asyncio.run(retry(office.service()))
+    assert report.delivered == 1 and len(office.outbox.delivered()) == 2
