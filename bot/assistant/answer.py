@@ -361,7 +361,7 @@ def _knowledge(
     for part in _parts(text)[1:]:
         # A short part ("c'est payé ?") is read as being about the stage the message is about.
         part_text = part if len(part.split()) > 4 else f"{part} stage"
-        part_hits = search.search(part_text, programme=programme.id, limit=1)
+        part_hits = search.search(part_text, programme=programme.id, limit=10)
         if not part_hits or part_hits[0].entry.id in used:
             continue
         hit = part_hits[0]
@@ -369,7 +369,7 @@ def _knowledge(
             # Beside an answer, a part is answered as a question of its own would be (_choose), or
             # from LIKELY by the search alone.
             reading = _opinion(part_text, programme.id, search, model)
-            chosen = _choose(search.search(part_text, programme=programme.id, limit=10), reading, search)
+            chosen = _choose(part_hits, reading, search)
             if chosen is not None and chosen[0].id not in used:
                 used.add(chosen[0].id)
                 draft.add(render(chosen[0].answer, on), [chosen[0].source])
