@@ -46,5 +46,7 @@ if ! installed "$stamp" && ! { [ -z "$extra" ] && installed ".venv/.installed[de
     .venv/bin/python -m pip install --upgrade pip
     .venv/bin/python -m pip install -e ".${extra}"
   } >"$log" 2>&1 || fail "L'installation de StageBot a échoué (réseau ? place disque ?)." "$log"
+  # The start-up cache (knowledge/cache.py): the first question is then answered as fast as the next.
+  .venv/bin/python -c "from bot.assistant.answer import index; index()" >>"$log" 2>&1 || true
   touch "$stamp"
 fi
